@@ -1,0 +1,1 @@
+int onehop_http_placeholder;

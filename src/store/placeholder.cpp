@@ -1,0 +1,1 @@
+int onehop_store_placeholder;
