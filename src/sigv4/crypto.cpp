@@ -48,7 +48,8 @@ hmac_sha256_key::hmac_sha256_key(std::span<const std::uint8_t> key) noexcept {
   std::uint8_t block[block_size] = {};
   if (key.size() > block_size) {
     SHA256(key.data(), key.size(), block);
-  } else {
+  } else if (!key.empty()) {
+    // memcpy from the null data() of an empty key is undefined behaviour (UBSan aborts).
     std::memcpy(block, key.data(), key.size());
   }
   std::uint8_t pad[block_size];

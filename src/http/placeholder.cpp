@@ -1,1 +1,0 @@
-int onehop_http_placeholder;

@@ -1,0 +1,249 @@
+#include "sigv4/encoding.hpp"
+
+#include <array>
+
+namespace onehop::sigv4 {
+
+namespace {
+
+constexpr char upper_hex[] = "0123456789ABCDEF";
+
+constexpr std::array<bool, 256> make_unreserved_table() {
+  std::array<bool, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) {
+    t[static_cast<std::size_t>(c)] = true;
+  }
+  for (int c = 'a'; c <= 'z'; ++c) {
+    t[static_cast<std::size_t>(c)] = true;
+  }
+  for (int c = '0'; c <= '9'; ++c) {
+    t[static_cast<std::size_t>(c)] = true;
+  }
+  for (char c : {'-', '.', '_', '~'}) {
+    t[static_cast<unsigned char>(c)] = true;
+  }
+  return t;
+}
+
+constexpr std::array<bool, 256> unreserved_table = make_unreserved_table();
+
+// -1 for a byte that is not a hex digit.
+constexpr int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+constexpr char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<std::int8_t, 256> make_base64_table() {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) {
+    v = -1;
+  }
+  for (int i = 0; i < 64; ++i) {
+    t[static_cast<unsigned char>(base64_alphabet[i])] = static_cast<std::int8_t>(i);
+  }
+  return t;
+}
+
+constexpr std::array<std::int8_t, 256> base64_table = make_base64_table();
+
+}  // namespace
+
+bool is_unreserved(char c) noexcept {
+  return unreserved_table[static_cast<unsigned char>(c)];
+}
+
+void uri_encode_append(std::string& out, std::string_view in, bool keep_slash) {
+  // Size first, then write in place: one resize instead of a push_back per byte.
+  std::size_t extra = 0;
+  for (char c : in) {
+    if (!unreserved_table[static_cast<unsigned char>(c)] && !(keep_slash && c == '/')) {
+      extra += 2;
+    }
+  }
+  const std::size_t start = out.size();
+  out.resize(start + in.size() + extra);
+  char* p = out.data() + start;
+  if (extra == 0) {
+    for (char c : in) {
+      *p++ = c;
+    }
+    return;
+  }
+  for (char c : in) {
+    const auto b = static_cast<unsigned char>(c);
+    if (unreserved_table[b] || (keep_slash && c == '/')) {
+      *p++ = c;
+    } else {
+      *p++ = '%';
+      *p++ = upper_hex[b >> 4];
+      *p++ = upper_hex[b & 0x0f];
+    }
+  }
+}
+
+std::string uri_encode(std::string_view in, bool keep_slash) {
+  std::string out;
+  uri_encode_append(out, in, keep_slash);
+  return out;
+}
+
+result<void> percent_decode_append(std::string& out, std::string_view in, bool plus_is_space) {
+  out.reserve(out.size() + in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (in.size() - i < 3) {
+        return errc::invalid_argument;
+      }
+      const int hi = hex_value(in[i + 1]);
+      const int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) {
+        return errc::invalid_argument;
+      }
+      out.push_back(static_cast<char>((hi << 4) | lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return {};
+}
+
+result<std::string> percent_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  auto r = percent_decode_append(out, in, plus_is_space);
+  if (!r) {
+    return r.error();
+  }
+  return out;
+}
+
+bool is_valid_utf8(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    std::uint32_t min = 0;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+      cp = c & 0x1f;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      cp = c & 0x0f;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      cp = c & 0x07;
+      min = 0x10000;
+    } else {
+      return false;  // continuation byte first, or a lead byte only an overlong/too-big form uses
+    }
+    if (static_cast<std::size_t>(end - p) < len) {
+      return false;
+    }
+    for (std::size_t i = 1; i < len; ++i) {
+      if ((p[i] & 0xc0) != 0x80) {
+        return false;
+      }
+      cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    p += len;
+  }
+  return true;
+}
+
+void base64_encode_append(std::string& out, std::string_view data) {
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  const std::size_t n = data.size();
+  const std::size_t start = out.size();
+  out.resize(start + (n + 2) / 3 * 4);
+  char* o = out.data() + start;
+  std::size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
+    *o++ = base64_alphabet[(v >> 18) & 0x3f];
+    *o++ = base64_alphabet[(v >> 12) & 0x3f];
+    *o++ = base64_alphabet[(v >> 6) & 0x3f];
+    *o++ = base64_alphabet[v & 0x3f];
+  }
+  if (n - i == 1) {
+    const std::uint32_t v = std::uint32_t{p[i]} << 16;
+    *o++ = base64_alphabet[(v >> 18) & 0x3f];
+    *o++ = base64_alphabet[(v >> 12) & 0x3f];
+    *o++ = '=';
+    *o++ = '=';
+  } else if (n - i == 2) {
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8);
+    *o++ = base64_alphabet[(v >> 18) & 0x3f];
+    *o++ = base64_alphabet[(v >> 12) & 0x3f];
+    *o++ = base64_alphabet[(v >> 6) & 0x3f];
+    *o++ = '=';
+  }
+}
+
+std::string base64_encode(std::string_view data) {
+  std::string out;
+  base64_encode_append(out, data);
+  return out;
+}
+
+std::string base64_encode(std::span<const std::uint8_t> data) {
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+}
+
+result<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) {
+    return errc::invalid_argument;
+  }
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=') {
+    pad = text[text.size() - 2] == '=' ? 2 : 1;
+  }
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  const std::size_t body = text.size() - pad;
+  std::uint32_t acc = 0;
+  std::size_t bits = 0;
+  for (std::size_t i = 0; i < body; ++i) {
+    const std::int8_t v = base64_table[static_cast<unsigned char>(text[i])];
+    if (v < 0) {
+      return errc::invalid_argument;
+    }
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  // Leftover bits (2 after "xx==", 4 after "xxx=") must be zero, or two texts decode the same.
+  if ((acc & ((1u << bits) - 1)) != 0) {
+    return errc::invalid_argument;
+  }
+  return out;
+}
+
+}  // namespace onehop::sigv4

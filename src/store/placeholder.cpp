@@ -1,1 +1,0 @@
-int onehop_store_placeholder;
