@@ -76,16 +76,16 @@ def main():
     for i in range(1, args.warmup + 1):
         sign(i)
     sink = 0
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for i in range(args.count):
         sink += len(sign(i))
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
     if sink == 0:
         raise SystemExit("no output")
     sys.stdout.write(f"first_url {first_url}\n")
     sys.stdout.write(
-        f"contender botocore count {args.count} seconds {seconds:.6f} "
-        f"urls_per_second {args.count / seconds:.0f}\n"
+        f"contender botocore count {args.count} seconds {seconds:.6f} cpu_seconds {cpu_seconds:.6f} "
+        f"urls_per_second {args.count / seconds:.0f} urls_per_cpu_second {args.count / cpu_seconds:.0f}\n"
     )
 
 

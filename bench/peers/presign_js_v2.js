@@ -4,7 +4,7 @@
 // parameter rather than as a signed header: the same work, a different URL shape.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
 const AWS = require('aws-sdk');
-const { shape, keyFor, parseArgs, report } = require('./common');
+const { shape, keyFor, parseArgs, startTimer, report } = require('./common');
 
 const args = parseArgs(process.argv);
 const s3 = new AWS.S3({
@@ -34,12 +34,12 @@ for (let i = 1; i <= args.warmup; ++i) {
   sign(i);
 }
 let sink = 0;
-const start = process.hrtime.bigint();
+const stop = startTimer();
 for (let i = 0; i < args.count; ++i) {
   sink += sign(i).length;
 }
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const elapsed = stop();
 if (sink === 0) {
   throw new Error('no output');
 }
-report('aws-sdk-js-v2', args.count, seconds, firstUrl);
+report('aws-sdk-js-v2', args.count, elapsed, firstUrl);

@@ -3,7 +3,7 @@
 // getSignedUrl(client, new PutObjectCommand(...)) from @aws-sdk/s3-request-presigner.
 const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
 const { getSignedUrl } = require('@aws-sdk/s3-request-presigner');
-const { shape, keyFor, parseArgs, report } = require('./common');
+const { shape, keyFor, parseArgs, startTimer, report } = require('./common');
 
 const args = parseArgs(process.argv);
 
@@ -38,15 +38,15 @@ async function main() {
     await sign(i);
   }
   let sink = 0;
-  const start = process.hrtime.bigint();
+  const stop = startTimer();
   for (let i = 0; i < args.count; ++i) {
     sink += (await sign(i)).length;
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const elapsed = stop();
   if (sink === 0) {
     throw new Error('no output');
   }
-  report('aws-sdk-js-v3', args.count, seconds, firstUrl);
+  report('aws-sdk-js-v3', args.count, elapsed, firstUrl);
 }
 
 main().catch((err) => {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <stdexcept>
+#include <string>
 
 #include "sigv4/encoding.hpp"
 #include "sigv4/time.hpp"

@@ -42,8 +42,9 @@ struct parse_limits {
 };
 
 // "<access key>/<YYYYMMDD>/<region>/<service>/aws4_request", split and checked for shape only:
-// the access key is 1..128 visible ASCII characters other than '/', the date 8 digits, region and
-// service 1..64 characters of [a-z0-9-_], and the terminator is exactly "aws4_request".
+// the access key is 1..128 visible ASCII characters other than '/' and ',', the date 8 digits,
+// region and service 1..64 characters of [A-Za-z0-9._-], and the terminator is exactly
+// "aws4_request".
 struct credential_claim {
   std::string access_key_id;
   std::string date;
@@ -94,7 +95,8 @@ struct presigned_claims {
   std::optional<std::string> content_sha256;  // X-Amz-Content-Sha256, rarely sent, signed if so
 };
 
-// True when the raw query carries an X-Amz-Signature or X-Amz-Algorithm parameter, i.e. the
+// True when the raw query carries an X-Amz-Signature, X-Amz-Algorithm or X-Amz-Credential
+// parameter (names as written, not decoded), i.e. the
 // request claims presigned authentication (used to choose the verifier, not to trust anything).
 bool has_presigned_parameters(std::string_view raw_query) noexcept;
 

@@ -47,6 +47,17 @@ struct canonical_detail {
     s.entries_.push_back(e);
   }
 
+  static void add_verbatim(canonical_scratch& s, std::string_view name, std::string_view value) {
+    entry e{};
+    e.name_offset = static_cast<std::uint32_t>(s.bytes_.size());
+    s.bytes_.append(name);
+    e.name_size = static_cast<std::uint32_t>(name.size());
+    e.value_offset = static_cast<std::uint32_t>(s.bytes_.size());
+    s.bytes_.append(value);
+    e.value_size = static_cast<std::uint32_t>(value.size());
+    s.entries_.push_back(e);
+  }
+
   static void emit_query(std::string& out, canonical_scratch& s) {
     small_stable_sort(s.entries_, [&s](const entry& a, const entry& b) {
       const auto an = name(s, a);
@@ -175,6 +186,19 @@ void append_canonical_query(std::string& out, std::span<const query_param> param
   canonical_detail::reset(scratch);
   for (const query_param& p : params) {
     canonical_detail::add_encoded(scratch, p.name, p.value);
+  }
+  canonical_detail::emit_query(out, scratch);
+}
+
+void append_canonical_query(std::string& out, std::span<const query_param> params,
+                            std::span<const query_param> encoded_params,
+                            canonical_scratch& scratch) {
+  canonical_detail::reset(scratch);
+  for (const query_param& p : params) {
+    canonical_detail::add_encoded(scratch, p.name, p.value);
+  }
+  for (const query_param& p : encoded_params) {
+    canonical_detail::add_verbatim(scratch, p.name, p.value);
   }
   canonical_detail::emit_query(out, scratch);
 }

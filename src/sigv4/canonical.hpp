@@ -73,6 +73,12 @@ result<void> append_canonical_uri_from_wire(std::string& out, std::string_view r
 void append_canonical_query(std::string& out, std::span<const query_param> params,
                             canonical_scratch& scratch);
 
+// The same, merged with parameters whose names and values are already URI-encoded (the signer's
+// own X-Amz-* parameters, encoded once per call or per day).
+void append_canonical_query(std::string& out, std::span<const query_param> params,
+                            std::span<const query_param> encoded_params,
+                            canonical_scratch& scratch);
+
 // Canonical query of a raw query string as received (after `?`, without it). Split on `&`
 // (empty segments are skipped), each segment on its first `=`, name and value percent-decoded
 // strictly; `+` decodes to a space when `plus_is_space` (S3 reads a `+` in a query as a space)

@@ -42,14 +42,16 @@
 // (or a tampering middlebox) can make the store write bytes that are later discarded.
 //
 // Errors (sticky: once a call fails, every later call returns the same error):
-//   signature_does_not_match     a chunk or trailer signature is wrong or missing its value
+//   signature_does_not_match     a chunk or trailer signature is wrong or absent
 //   bad_digest                   the trailer checksum differs from the decoded data
 //   invalid_digest               the trailer checksum is not canonical base64 of the right size
 //   incomplete_body              the body ended early, or the decoded length differs from
 //                                x-amz-decoded-content-length (detected as soon as it is certain)
 //   max_message_length_exceeded  a line, chunk or the trailer section exceeds its limit
-//   invalid_request              any other malformed framing; a trailer that was not declared,
-//                                repeated or missing; a short non-final chunk (if min_chunk_size)
+//   invalid_request              any other malformed framing; a trailer that was not declared
+//                                or is repeated; the declared trailer missing when the trailer
+//                                section closes (incomplete_body if the body simply ends); a
+//                                short non-final chunk (if min_chunk_size is set)
 //   invalid_argument             (create) inconsistent parameters
 
 #include <array>

@@ -20,9 +20,14 @@ const unsigned char* bytes(std::string_view s) noexcept {
 
 }  // namespace
 
+// Not OpenSSL's one-shot SHA256(): in OpenSSL 3 it goes through EVP (a provider fetch under a
+// lock), which costs more than hashing a canonical request.
 sha256_digest sha256(std::string_view data) noexcept {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
   sha256_digest out;
-  SHA256(bytes(data), data.size(), out.data());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 
@@ -47,7 +52,10 @@ void sha256_hasher::reset() noexcept { SHA256_Init(&ctx_); }
 hmac_sha256_key::hmac_sha256_key(std::span<const std::uint8_t> key) noexcept {
   std::uint8_t block[block_size] = {};
   if (key.size() > block_size) {
-    SHA256(key.data(), key.size(), block);
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, key.data(), key.size());
+    SHA256_Final(block, &ctx);
   } else if (!key.empty()) {
     // memcpy from the null data() of an empty key is undefined behaviour (UBSan aborts).
     std::memcpy(block, key.data(), key.size());

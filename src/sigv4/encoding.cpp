@@ -27,6 +27,14 @@ constexpr std::array<bool, 256> make_unreserved_table() {
 
 constexpr std::array<bool, 256> unreserved_table = make_unreserved_table();
 
+constexpr std::array<bool, 256> make_keep_with_slash_table() {
+  std::array<bool, 256> t = make_unreserved_table();
+  t['/'] = true;
+  return t;
+}
+
+constexpr std::array<bool, 256> keep_with_slash_table = make_keep_with_slash_table();
+
 // -1 for a byte that is not a hex digit.
 constexpr int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') {
@@ -64,25 +72,27 @@ bool is_unreserved(char c) noexcept {
 }
 
 void uri_encode_append(std::string& out, std::string_view in, bool keep_slash) {
-  // Size first, then write in place: one resize instead of a push_back per byte.
-  std::size_t extra = 0;
-  for (char c : in) {
-    if (!unreserved_table[static_cast<unsigned char>(c)] && !(keep_slash && c == '/')) {
-      extra += 2;
-    }
+  const auto& keep = keep_slash ? keep_with_slash_table : unreserved_table;
+  // Most keys and values need no escape at all, or only late: copy the clean prefix in one go.
+  std::size_t clean = 0;
+  while (clean < in.size() && keep[static_cast<unsigned char>(in[clean])]) {
+    ++clean;
   }
-  const std::size_t start = out.size();
-  out.resize(start + in.size() + extra);
-  char* p = out.data() + start;
-  if (extra == 0) {
-    for (char c : in) {
-      *p++ = c;
-    }
+  out.append(in.data(), clean);
+  if (clean == in.size()) {
     return;
   }
-  for (char c : in) {
+  const std::string_view rest = in.substr(clean);
+  std::size_t extra = 0;
+  for (char c : rest) {
+    extra += keep[static_cast<unsigned char>(c)] ? 0 : 2;
+  }
+  const std::size_t start = out.size();
+  out.resize(start + rest.size() + extra);
+  char* p = out.data() + start;
+  for (char c : rest) {
     const auto b = static_cast<unsigned char>(c);
-    if (unreserved_table[b] || (keep_slash && c == '/')) {
+    if (keep[b]) {
       *p++ = c;
     } else {
       *p++ = '%';

@@ -390,16 +390,17 @@ result<void> presigner::presign(std::string& out_url, const presign_request& req
     canonical_query_.append("&X-Amz-SignedHeaders=");
     canonical_query_.append(encoded_signed_headers_);
   } else {
-    params_.assign(request.query.begin(), request.query.end());
+    // The operation parameters are encoded here; our own are already encoded.
+    params_.clear();
     params_.push_back({"X-Amz-Algorithm", algorithm});
-    params_.push_back({"X-Amz-Credential", credential_});
+    params_.push_back({"X-Amz-Credential", encoded_credential_});
     params_.push_back({"X-Amz-Date", amz_date});
     params_.push_back({"X-Amz-Expires", expires});
     if (has_token) {
-      params_.push_back({"X-Amz-Security-Token", config_.creds.session_token});
+      params_.push_back({"X-Amz-Security-Token", encoded_token_});
     }
-    params_.push_back({"X-Amz-SignedHeaders", signed_headers_});
-    append_canonical_query(canonical_query_, params_, scratch_);
+    params_.push_back({"X-Amz-SignedHeaders", encoded_signed_headers_});
+    append_canonical_query(canonical_query_, request.query, params_, scratch_);
   }
 
   canonical_request_.clear();

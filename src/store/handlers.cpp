@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "sigv4/encoding.hpp"
+#include "store/bucket_policy.hpp"
 #include "store/handlers_internal.hpp"
 #include "store/xml.hpp"
 
@@ -407,8 +408,11 @@ boost::asio::awaitable<http::response> s3_handler::handle(http::request& req) {
   if (ctx.s3.op == operation::options_preflight) {
     co_return co_await preflight(ctx);
   }
-  if (ctx.s3.op == operation::not_implemented || ctx.s3.op == operation::post_object) {
+  if (ctx.s3.op == operation::not_implemented) {
     co_return front::error(ctx, front_errc::not_implemented);
+  }
+  if (ctx.s3.op == operation::post_object) {
+    co_return co_await post_object(ctx);
   }
 
   std::vector<sigv4::header_field> fields;
@@ -436,7 +440,11 @@ boost::asio::awaitable<http::response> s3_handler::handle(http::request& req) {
       ectx.canonical_request = details.canonical_request;
       co_return make_error_response(verified.error(), ectx);
     }
-    // Anonymous requests would be allowed here by a bucket policy; none is implemented yet.
+    if (verified.error() == sigv4::errc::missing_authentication &&
+        (ctx.s3.op == operation::get_object || ctx.s3.op == operation::head_object) &&
+        anonymous_read_allowed(ctx)) {
+      co_return co_await dispatch(ctx);
+    }
     co_return front::error(ctx, verified.error());
   }
   ctx.auth = std::move(*verified);
@@ -490,9 +498,13 @@ boost::asio::awaitable<http::response> s3_handler::dispatch(context& ctx) {
     case operation::options_preflight:
       co_return co_await preflight(ctx);
     case operation::put_bucket_policy:
+      co_return co_await put_bucket_policy(ctx);
     case operation::get_bucket_policy:
+      co_return co_await get_bucket_policy(ctx);
     case operation::delete_bucket_policy:
+      co_return co_await delete_bucket_policy(ctx);
     case operation::post_object:
+      co_return co_await post_object(ctx);
     case operation::not_implemented:
       break;
   }
@@ -592,6 +604,58 @@ s3_handler::awaitable_response s3_handler::delete_bucket_cors(context& ctx) {
     co_return front::error(ctx, deleted.error());
   }
   co_return front::empty(ctx, bhttp::status::no_content);
+}
+
+s3_handler::awaitable_response s3_handler::put_bucket_policy(context& ctx) {
+  auto body = co_await front::read_small_body(ctx, max_bucket_policy_bytes);
+  if (!body) {
+    if (body.error() == make_error_code(parse_errc::max_message_length_exceeded)) {
+      co_return front::error(ctx, parse_errc::policy_too_large);
+    }
+    co_return front::error(ctx, body.error());
+  }
+  if (auto bucket = store_.head_bucket(ctx.s3.bucket); !bucket) {
+    co_return front::error(ctx, bucket.error());
+  }
+  auto parsed = parse_bucket_policy(*body, ctx.s3.bucket);
+  if (!parsed) {
+    co_return front::error(ctx, parsed.error());
+  }
+  auto stored = co_await ctx.req.run_blocking(
+      [&] { return store_.put_bucket_config(ctx.s3.bucket, bucket_config::policy, *body); });
+  if (!stored) {
+    co_return front::error(ctx, stored.error());
+  }
+  co_return front::empty(ctx, bhttp::status::no_content);
+}
+
+s3_handler::awaitable_response s3_handler::get_bucket_policy(context& ctx) {
+  auto blob = store_.get_bucket_config(ctx.s3.bucket, bucket_config::policy);
+  if (!blob) {
+    co_return front::error(ctx, blob.error());
+  }
+  http::response res = front::empty(ctx);
+  res.message.set(bhttp::field::content_type, "application/json");
+  res.message.body() = std::move(*blob);
+  co_return res;
+}
+
+s3_handler::awaitable_response s3_handler::delete_bucket_policy(context& ctx) {
+  auto deleted = co_await ctx.req.run_blocking(
+      [&] { return store_.delete_bucket_config(ctx.s3.bucket, bucket_config::policy); });
+  if (!deleted) {
+    co_return front::error(ctx, deleted.error());
+  }
+  co_return front::empty(ctx, bhttp::status::no_content);
+}
+
+bool s3_handler::anonymous_read_allowed(const context& ctx) const {
+  auto blob = store_.get_bucket_config(ctx.s3.bucket, bucket_config::policy);
+  if (!blob) {
+    return false;
+  }
+  auto policy = parse_bucket_policy(*blob, ctx.s3.bucket);
+  return policy && allows_anonymous_read(*policy, ctx.s3.key);
 }
 
 s3_handler::awaitable_response s3_handler::preflight(context& ctx) {

@@ -5,8 +5,9 @@
 // For every request, in this order and before any body byte is read:
 //   1. classify (request.hpp): operation, bucket, key; errors become S3 XML errors;
 //   2. authenticate (sigv4::verifier): Authorization header or presigned query; a request with
-//      no credentials at all is anonymous, allowed only for CORS preflights and POST object
-//      (which authenticates from its form); everything else is AccessDenied;
+//      no credentials at all is anonymous, allowed only for CORS preflights, POST object (which
+//      authenticates from its form) and GET/HEAD object where the bucket policy grants public
+//      read; everything else is AccessDenied;
 //   3. only then read the body, streaming PUT bodies to the engine while the payload hash,
 //      Content-MD5 and x-amz-checksum-* are computed; the object is committed only if all match.
 // Objects are served with sendfile from the engine's file descriptor.
@@ -74,12 +75,19 @@ class s3_handler final : public http::handler {
   awaitable_response get_bucket_cors(context& ctx);
   awaitable_response delete_bucket_cors(context& ctx);
   awaitable_response preflight(context& ctx);
+  awaitable_response put_bucket_policy(context& ctx);
+  awaitable_response get_bucket_policy(context& ctx);
+  awaitable_response delete_bucket_policy(context& ctx);
+  // True when the bucket's policy lets anyone read ctx.s3.key.
+  bool anonymous_read_allowed(const context& ctx) const;
   // Objects (handlers_object.cpp).
   awaitable_response put_object(context& ctx);
   awaitable_response get_object(context& ctx, bool head);
   awaitable_response delete_object(context& ctx);
   awaitable_response delete_objects(context& ctx);
   awaitable_response list_objects(context& ctx, bool v2);
+  // Browser POST upload, authenticated by its form (handlers_post.cpp).
+  awaitable_response post_object(context& ctx);
   // Multipart (handlers_multipart.cpp).
   awaitable_response create_multipart_upload(context& ctx);
   awaitable_response upload_part(context& ctx);

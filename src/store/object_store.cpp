@@ -136,7 +136,10 @@ result<std::unique_ptr<object_store>> object_store::open(store_options options, 
   open_report& rep = report != nullptr ? *report : local;
   std::unique_ptr<object_store> store(new object_store(std::move(options)));
   file_system& fs = *store->fs_;
-  for (const auto& dir : {store->options_.data_dir, store->tmp_dir_, store->buckets_dir_}) {
+  std::error_code created;
+  // Start-up only: the data folder and its parents may not exist yet.
+  std::filesystem::create_directories(store->options_.data_dir, created);
+  for (const auto& dir : {store->tmp_dir_, store->buckets_dir_}) {
     if (auto r = make_dir(fs, dir); !r) {
       return r.error();
     }

@@ -135,6 +135,11 @@ class object_writer {
   const digests& finish() { return file_.finish(); }
   std::uint64_t size() const noexcept { return file_.size(); }
 
+  // Errors before the rename leave the previous version untouched (bad_digest,
+  // precondition_failed, no_such_key for If-Match on a missing key, no_such_bucket,
+  // no_such_upload for a part of an aborted upload, insufficient_storage, internal). An error
+  // from the directory fsync after the rename means the new version is visible but may not
+  // survive a power loss.
   result<object_info> commit(const commit_options& options);
   void abort() noexcept { file_.discard(); }
 
@@ -164,9 +169,9 @@ struct object_reader {
 
 class object_store {
  public:
-  // Creates the folder layout if missing, empties tmp/, removes uploads older than
-  // multipart_max_age at `now`, and builds the indexes. Fails only when the data folder itself
-  // is unusable; bad files are skipped and listed in `report`.
+  // Creates the data folder (with its parents) and the layout if missing, empties tmp/, removes
+  // uploads older than multipart_max_age at `now`, and builds the indexes. Fails only when the data
+  // folder itself is unusable; bad files are skipped and listed in `report`.
   static result<std::unique_ptr<object_store>> open(store_options options, timestamp now,
                                                     open_report* report = nullptr);
 
@@ -253,7 +258,8 @@ class object_store {
   result<durable_writer> new_writer(digest_request want, std::uint64_t max_size) const;
   void load_bucket(const std::filesystem::path& dir, timestamp now, open_report& report);
   // Publishes w's synced file at `target` under the bucket lock (held by the caller), creating
-  // the parent directory on ENOENT when `make_parent`. Returns the directories to fsync.
+  // the parent directory on ENOENT when `make_parent` (then `parent_created` is set, and the
+  // grandparent needs an fsync too). Discards the temp file on failure.
   result<void> publish_locked(durable_writer& file, const std::filesystem::path& target,
                               bool make_parent, bool& parent_created);
   // Moves a directory into tmp/ and deletes it there.

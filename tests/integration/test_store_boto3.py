@@ -74,13 +74,14 @@ def error_code_of(body):
     return text[start + 6:end] if start >= 0 and end > start else text[:200]
 
 
-def signed(store, method, path, body=b"", headers=None, payload_hash=None, secret=None,
+def signed(store, method, path, body=b"", headers=None, signed_body=None, secret=None,
            host=None):
-    """Header-auth SigV4 request signed by botocore, sent as is (body may differ from the hash)."""
+    """Header-auth SigV4 request signed by botocore over `signed_body` (default: `body`), then
+    sent with `body`: botocore computes x-amz-content-sha256 itself from what it signs."""
     headers = dict(headers or {})
-    headers["x-amz-content-sha256"] = payload_hash or hashlib.sha256(body).hexdigest()
     url = "http://%s%s" % (host or "127.0.0.1:%d" % store.port, path)
-    req = AWSRequest(method=method, url=url, data=body, headers=headers)
+    req = AWSRequest(method=method, url=url,
+                     data=body if signed_body is None else signed_body, headers=headers)
     creds = Credentials(store.access_key, secret or store.secret_key)
     botocore.auth.S3SigV4Auth(creds, "s3", store.region).add_auth(req)
     send_headers = dict(req.headers.items())
@@ -157,7 +158,7 @@ def check_presigned_put_rejections(store, s3):
 
     # The body differs from the signed x-amz-content-sha256, or from Content-MD5.
     status, _, data = signed(store, "PUT", "/%s/%s" % (BUCKET, key), b"B" * 10,
-                             payload_hash=hashlib.sha256(b"A" * 10).hexdigest())
+                             signed_body=b"A" * 10)
     assert (status, error_code_of(data)) == (400, "XAmzContentSHA256Mismatch"), (status, data)
     md5 = base64.b64encode(hashlib.md5(b"A" * 10).digest()).decode()
     status, _, data = signed(store, "PUT", "/%s/%s" % (BUCKET, key), b"B" * 10,

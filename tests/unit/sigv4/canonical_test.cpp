@@ -80,6 +80,19 @@ TEST(CanonicalQuery, EncodesNamesAndValuesFully) {
             "uploadId=a%2Bb%2Fc%3Dd&uploads=");
 }
 
+TEST(CanonicalQuery, MergesPreEncodedParameters) {
+  canonical_scratch scratch;
+  const std::array<query_param, 2> params{{{"uploadId", "a+b"}, {"partNumber", "1"}}};
+  const std::array<query_param, 2> encoded{
+      {{"X-Amz-Credential", "AK%2Fscope"}, {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"}}};
+  std::string out;
+  append_canonical_query(out, params, encoded, scratch);
+  // Pre-encoded values are copied as they are (no `%25`), the others are encoded.
+  EXPECT_EQ(out,
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2Fscope&partNumber=1&"
+            "uploadId=a%2Bb");
+}
+
 TEST(CanonicalQuery, ManyParametersTakeTheGeneralSort) {
   canonical_scratch scratch;
   std::vector<std::string> names;

@@ -128,6 +128,18 @@ TEST_F(object_store_test, bucket_lifecycle) {
   EXPECT_EQ(buckets[0].created, test_now + std::chrono::seconds(1));
 }
 
+TEST(object_store_open, creates_a_nested_data_folder) {
+  temp_dir dir;
+  const auto data = dir.path() / "a" / "b";
+  auto s = object_store::open({.data_dir = data}, test_now);
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(std::filesystem::is_directory(data / "tmp"));
+  EXPECT_TRUE(std::filesystem::is_directory(data / "buckets"));
+  // A data folder that is a file is refused.
+  std::ofstream(dir.path() / "file") << "x";
+  EXPECT_FALSE(object_store::open({.data_dir = dir.path() / "file"}, test_now));
+}
+
 TEST_F(object_store_test, put_get_head_delete_with_metadata) {
   ASSERT_TRUE(store_->create_bucket("bkt", test_now));
   object_headers h;

@@ -232,6 +232,38 @@ TEST(Classify, TargetCapsAtNAndNPlusOne) {
   EXPECT_EQ(run("GET", "/bkt?a&b&c", "h", false, limits).error(), parse_errc::invalid_uri);
 }
 
+TEST(ParseErrors, MapToS3CodesAndStatuses) {
+  struct {
+    parse_errc e;
+    std::string_view code;
+    unsigned status;
+  } table[] = {
+      {parse_errc::malformed_xml, "MalformedXML", 400},
+      {parse_errc::invalid_bucket_name, "InvalidBucketName", 400},
+      {parse_errc::key_too_long, "KeyTooLongError", 400},
+      {parse_errc::invalid_key, "InvalidArgument", 400},
+      {parse_errc::invalid_uri, "InvalidURI", 400},
+      {parse_errc::method_not_allowed, "MethodNotAllowed", 405},
+      {parse_errc::malformed_policy, "MalformedPolicy", 400},
+      {parse_errc::policy_too_large, "MalformedPolicy", 400},
+      {parse_errc::not_implemented, "NotImplemented", 501},
+      {parse_errc::malformed_post_request, "MalformedPOSTRequest", 400},
+      {parse_errc::incorrect_number_of_files, "IncorrectNumberOfFilesInPostRequest", 400},
+      {parse_errc::max_post_pre_data_length_exceeded, "MaxPostPreDataLengthExceededError", 400},
+      {parse_errc::max_message_length_exceeded, "MaxMessageLengthExceeded", 400},
+  };
+  for (const auto& row : table) {
+    const s3_error_info info = to_s3_error(row.e);
+    EXPECT_EQ(info.code, row.code);
+    EXPECT_EQ(info.http_status, row.status);
+    EXPECT_FALSE(info.message.empty());
+    // Through boost::system::error_code, as result<T> carries it.
+    const boost::system::error_code ec = row.e;
+    EXPECT_EQ(&ec.category(), &parse_category());
+    EXPECT_EQ(ec.message().substr(0, row.code.size()), row.code);
+  }
+}
+
 TEST(Operation, Names) {
   EXPECT_EQ(to_string(operation::list_objects_v2), "ListObjectsV2");
   EXPECT_EQ(to_string(operation::complete_multipart_upload), "CompleteMultipartUpload");
