@@ -1,5 +1,6 @@
 // Fuzzes the parsers of wire text that canonicalization and the auth parsers build on: the path
-// and query as received, percent-decoding, base64, UTF-8 validation and both date formats.
+// and query as received, percent-decoding, base64, UTF-8 validation, both date formats, endpoint
+// URLs and keys.
 // Round-trip properties are checked where they must hold.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "sigv4/canonical.hpp"
 #include "sigv4/encoding.hpp"
+#include "sigv4/signer.hpp"
 #include "sigv4/time.hpp"
 
 using namespace onehop::sigv4;
@@ -46,6 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::abort();  // a parsed X-Amz-Date must format back to the same text
   }
   (void)parse_iso8601(input);
+  (void)parse_endpoint(input);
+  (void)validate_key(input);
   (void)parse_date_stamp(input);
   return 0;
 }

@@ -56,6 +56,7 @@ struct post_form_event {
 
 class post_form_parser {
  public:
+  // `boundary` as returned by parse_multipart_boundary (the parser copies it).
   explicit post_form_parser(std::string_view boundary, const post_form_limits& limits = {});
 
   // Consumes bytes from the front of `input` and returns the next event; need_more means every

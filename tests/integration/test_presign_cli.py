@@ -89,10 +89,9 @@ class CliTestCase(unittest.TestCase):
 
 class HelpTest(CliTestCase):
     def test_top_level_help_lists_presign(self):
-        code, out, err = subprocess.run([ONEHOP, "--help"], capture_output=True).returncode, None, None
-        self.assertEqual(code, 0)
-        out = subprocess.run([ONEHOP, "--help"], capture_output=True).stdout.decode()
-        self.assertIn("presign", out)
+        proc = subprocess.run([ONEHOP, "--help"], capture_output=True)
+        self.assertEqual(proc.returncode, 0)
+        self.assertIn("presign", proc.stdout.decode())
 
     def test_presign_help_documents_flags_and_environment(self):
         out = self.ok(["--help"])
@@ -169,8 +168,9 @@ class UsageErrorTest(CliTestCase):
         self.fails([*base, "--bogus"], "--bogus")
         self.fails(["--bogus"], "--bogus")
         self.fails([*base, "stray"], "stray")
-        code, out, err = subprocess.run([ONEHOP, "bogus"], capture_output=True).returncode, None, None
-        self.assertEqual(code, EXIT_USAGE)
+        proc = subprocess.run([ONEHOP, "bogus"], capture_output=True)
+        self.assertEqual(proc.returncode, EXIT_USAGE)
+        self.assertEqual(proc.stderr.decode().count("\n"), 1)
 
     def test_required_and_exclusive_flags(self):
         self.fails(["--key", "k", *LOCAL], "--bucket is required")

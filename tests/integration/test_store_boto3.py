@@ -9,6 +9,7 @@ read for expiry checks: an expired URL is signed with botocore's clock frozen in
 """
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import http.client
@@ -22,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from store_harness import Store, client_error, run_checks  # noqa: E402
 
 import botocore.auth  # noqa: E402
+import botocore.signers  # noqa: E402
 import requests  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
@@ -43,8 +45,12 @@ class _FrozenModule:
     datetime = _FrozenDatetime
 
 
+@contextlib.contextmanager
 def frozen_clock():
-    return unittest.mock.patch.object(botocore.auth, "datetime", _FrozenModule)
+    """botocore's clock stopped in 2020: signing dates and POST policy expirations alike."""
+    with unittest.mock.patch.object(botocore.auth, "datetime", _FrozenModule), \
+            unittest.mock.patch.object(botocore.signers, "datetime", _FrozenModule):
+        yield
 
 
 def raw(store, method, path, headers=None, body=None):
@@ -236,15 +242,42 @@ def check_presigned_post(store, s3):
     # No file part at all.
     res = requests.post(post["url"], data=post["fields"], files={"other": ("a", b"b")},
                         timeout=60)
-    assert res.status_code == 400, (res.status_code, res.text)
+    assert res.status_code == 400 and \
+        "<Code>IncorrectNumberOfFilesInPostRequest</Code>" in res.text, res.text
+    # Form fields before the file above S3's 20 KiB limit (x-ignore-* needs no condition).
+    res = requests.post(post["url"], data=dict(post["fields"], **{"x-ignore-pad": "p" * 21000}),
+                        files={"file": ("pad.jpg", b"x", "image/jpeg")}, timeout=60)
+    assert res.status_code == 400 and \
+        "<Code>MaxPostPreDataLengthExceededError</Code>" in res.text, res.text
+    # A form field that no policy condition covers.
+    res = requests.post(post["url"], data=dict(post["fields"], **{"x-amz-meta-sneaky": "1"}),
+                        files={"file": ("sneaky.jpg", b"x", "image/jpeg")}, timeout=60)
+    assert res.status_code == 403 and "<Code>AccessDenied</Code>" in res.text, res.text
+    # Fields after the file part are ignored, as S3 does.
+    boundary = "onehopBoundary42"
+    parts = [(name, value) for name, value in post["fields"].items()]
+    body = b"".join(b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                    % (boundary.encode(), n.encode(), v.encode()) for n, v in parts)
+    body += (b'--%s\r\nContent-Disposition: form-data; name="file"; filename="after.jpg"\r\n'
+             b"Content-Type: image/jpeg\r\n\r\nJPEGDATA\r\n" % boundary.encode())
+    body += (b'--%s\r\nContent-Disposition: form-data; name="x-amz-meta-after"\r\n\r\n1\r\n'
+             b"--%s--\r\n" % (boundary.encode(), boundary.encode()))
+    res = requests.post(post["url"], data=body, timeout=60, headers={
+        "Content-Type": "multipart/form-data; boundary=" + boundary})
+    assert res.status_code == 204, (res.status_code, res.text)
+    head = s3.head_object(Bucket=BUCKET, Key="posted/after.jpg")
+    assert head["ContentLength"] == 8 and "after" not in head["Metadata"], head
     # Expired policy.
     with frozen_clock():
         old = s3.generate_presigned_post(BUCKET, "posted/old.jpg", ExpiresIn=60)
+    assert base64.b64decode(old["fields"]["policy"]).startswith(
+        b'{"expiration": "2020-01-01T12:01:00Z"'), old
     res = requests.post(old["url"], data=old["fields"], files={"file": ("old.jpg", b"x")},
                         timeout=60)
-    assert res.status_code == 403 and "<Code>AccessDenied</Code>" in res.text, res.text
+    assert res.status_code == 403 and "<Code>AccessDenied</Code>" in res.text, (
+        res.status_code, res.text, old["fields"])
     for key in ("posted/big.jpg", "posted/evil.jpg", "posted/tampered.jpg", "posted/sig.jpg",
-                "posted/old.jpg"):
+                "posted/old.jpg", "posted/pad.jpg", "posted/sneaky.jpg"):
         absent(s3, key)
 
 
