@@ -1,5 +1,5 @@
 # The two commands a newcomer runs: `make run` and `make test`. Both install what they need first.
-.PHONY: all deps build build-debug run test bench format clean
+.PHONY: all deps node-deps build build-debug run test bench format clean
 
 JOBS ?= $(shell nproc)
 
@@ -7,6 +7,10 @@ all: build
 
 deps:
 	./scripts/install-deps.sh
+
+# npm packages the tests drive (the AWS SDK for JavaScript), pinned by package-lock.json.
+node-deps: deps
+	cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error
 
 build: deps
 	cmake --preset release
@@ -17,11 +21,14 @@ build-debug: deps
 	cmake --build --preset debug -j $(JOBS)
 
 run: build
-	./build/release/onehop --help
+	./build/release/src/onehop --help
 
 # Every test: unit tests, integration tests with real clients, and a short run of each fuzz
-# target, under AddressSanitizer and UndefinedBehaviorSanitizer. ctest prints the summary last.
-test: build-debug build
+# target, under AddressSanitizer and UndefinedBehaviorSanitizer. The release binary is built too,
+# for the tests that measure memory. ctest prints the summary last.
+test: build-debug node-deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS) --target onehop
 	ctest --preset debug
 
 bench: build

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <boost/system/system_error.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -35,6 +36,7 @@ struct store_flags {
   // fdatasync waits on the disk, not the CPU: more concurrent syncs let the device batch them.
   unsigned sync_threads = 16;
   std::size_t max_connections = 4096;
+  unsigned idle_timeout_seconds = 60;
   std::uint64_t max_object_size = store::default_max_object_size;
   std::vector<std::string> hosts{"localhost"};
 };
@@ -81,6 +83,7 @@ void run_store(const store_flags& flags) {
   config.http.threads = flags.threads;
   config.http.blocking_threads = flags.sync_threads;
   config.http.max_connections = flags.max_connections;
+  config.http.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
   config.front.region = flags.region;
   config.front.keys.push_back({*access, *secret});
   config.front.endpoint_hosts = flags.hosts;
@@ -149,6 +152,10 @@ void add_store_command(CLI::App& app) {
                   "threads for blocking disk work (fdatasync, renames)")
       ->capture_default_str();
   cmd->add_option("--max-connections", flags->max_connections, "concurrent connections")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", flags->idle_timeout_seconds,
+                  "seconds a keep-alive connection may wait for its next request")
+      ->check(CLI::Range(1u, 3600u))
       ->capture_default_str();
   cmd->add_option("--max-object-size", flags->max_object_size, "largest single PUT in bytes")
       ->capture_default_str();

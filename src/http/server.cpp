@@ -280,10 +280,10 @@ asio::awaitable<void> session::linger() {
 }
 
 asio::awaitable<result<std::string_view>> request::read_some() {
-  if (parser_.is_done()) {
-    co_return std::string_view{};
-  }
   session& s = session_;
+  // 100 Continue goes out on the first read even when the body is empty: botocore sends
+  // `Expect: 100-continue` with empty PUTs and, answered without it, misreads the next response
+  // on the same connection.
   if (!continue_sent_) {
     continue_sent_ = true;
     const auto expect = parser_.get()[bhttp::field::expect];
@@ -295,6 +295,9 @@ asio::awaitable<result<std::string_view>> request::read_some() {
         co_return errc::connection_error;
       }
     }
+  }
+  if (parser_.is_done()) {
+    co_return std::string_view{};
   }
   if (!s.body_buffer_) {
     s.body_buffer_ = std::make_unique<char[]>(s.config_.body_buffer_size);

@@ -30,6 +30,25 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
+// An x-amz-server-side-encryption* header (SSE-S3, SSE-KMS or SSE-C) on a write. S3 would encrypt
+// the object; storing it in clear while answering success would silently drop what the client
+// asked for, so such writes are refused as not implemented.
+bool asks_server_side_encryption(const http::request& req, operation op) {
+  if (op != operation::put_object && op != operation::create_multipart_upload &&
+      op != operation::upload_part) {
+    return false;
+  }
+  constexpr std::string_view prefix = "x-amz-server-side-encryption";
+  for (const auto& field : req.header()) {
+    const std::string_view name = field.name_string();
+    if (name.size() >= prefix.size() &&
+        boost::beast::iequals(name.substr(0, prefix.size()), prefix)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 namespace front {
@@ -322,7 +341,10 @@ object_headers object_headers_from(const http::request& req) {
 }  // namespace front
 
 s3_handler::s3_handler(front_config config, object_store& store)
-    : config_(std::move(config)), store_(store), request_id_prefix_(random_hex(4)) {}
+    : config_(std::move(config)),
+      store_(store),
+      request_id_prefix_(random_hex(4)),
+      configs_(store) {}
 
 s3_handler::~s3_handler() = default;
 
@@ -369,7 +391,8 @@ http::response s3_handler::protocol_error(http::bhttp::status status) {
   const std::string id = next_request_id();
   ectx.request_id = id;
   if (status == bhttp::status::request_header_fields_too_large) {
-    return make_error_response(sigv4::errc::max_message_length_exceeded, ectx);
+    // S3 answers an oversized header with this 400 document, which its SDKs recognise.
+    return make_error_response(front_errc::request_header_section_too_large, ectx);
   }
   return make_error_response(front_errc::invalid_request, ectx);
 }
@@ -399,16 +422,15 @@ boost::asio::awaitable<http::response> s3_handler::handle(http::request& req) {
 
   const auto origin = front::header(req, "origin");
   if (origin && !ctx.s3.bucket.empty() && ctx.s3.op != operation::options_preflight) {
-    if (auto blob = store_.get_bucket_config(ctx.s3.bucket, bucket_config::cors)) {
-      if (auto cors = parse_cors_configuration(*blob)) {
-        ctx.cors_headers = actual_request_headers(&*cors, origin, head.method);
-      }
+    const auto config = configs_.get(ctx.s3.bucket);
+    if (config->cors) {
+      ctx.cors_headers = actual_request_headers(&*config->cors, origin, head.method);
     }
   }
   if (ctx.s3.op == operation::options_preflight) {
     co_return co_await preflight(ctx);
   }
-  if (ctx.s3.op == operation::not_implemented) {
+  if (ctx.s3.op == operation::not_implemented || asks_server_side_encryption(req, ctx.s3.op)) {
     co_return front::error(ctx, front_errc::not_implemented);
   }
   if (ctx.s3.op == operation::post_object) {
@@ -534,6 +556,7 @@ s3_handler::awaitable_response s3_handler::create_bucket(context& ctx) {
   }
   auto created = co_await ctx.req.run_blocking(
       [&] { return store_.create_bucket(ctx.s3.bucket, ctx.now_ms); });
+  configs_.invalidate(ctx.s3.bucket);
   if (!created) {
     co_return front::error(ctx, created.error());
   }
@@ -554,6 +577,8 @@ s3_handler::awaitable_response s3_handler::head_bucket(context& ctx) {
 
 s3_handler::awaitable_response s3_handler::delete_bucket(context& ctx) {
   auto deleted = co_await ctx.req.run_blocking([&] { return store_.delete_bucket(ctx.s3.bucket); });
+  // A bucket created again under this name must not inherit the old one's rules.
+  configs_.invalidate(ctx.s3.bucket);
   if (!deleted) {
     co_return front::error(ctx, deleted.error());
   }
@@ -579,6 +604,7 @@ s3_handler::awaitable_response s3_handler::put_bucket_cors(context& ctx) {
   }
   auto stored = co_await ctx.req.run_blocking(
       [&] { return store_.put_bucket_config(ctx.s3.bucket, bucket_config::cors, *body); });
+  configs_.invalidate(ctx.s3.bucket);
   if (!stored) {
     co_return front::error(ctx, stored.error());
   }
@@ -600,6 +626,7 @@ s3_handler::awaitable_response s3_handler::get_bucket_cors(context& ctx) {
 s3_handler::awaitable_response s3_handler::delete_bucket_cors(context& ctx) {
   auto deleted = co_await ctx.req.run_blocking(
       [&] { return store_.delete_bucket_config(ctx.s3.bucket, bucket_config::cors); });
+  configs_.invalidate(ctx.s3.bucket);
   if (!deleted) {
     co_return front::error(ctx, deleted.error());
   }
@@ -623,6 +650,7 @@ s3_handler::awaitable_response s3_handler::put_bucket_policy(context& ctx) {
   }
   auto stored = co_await ctx.req.run_blocking(
       [&] { return store_.put_bucket_config(ctx.s3.bucket, bucket_config::policy, *body); });
+  configs_.invalidate(ctx.s3.bucket);
   if (!stored) {
     co_return front::error(ctx, stored.error());
   }
@@ -643,35 +671,29 @@ s3_handler::awaitable_response s3_handler::get_bucket_policy(context& ctx) {
 s3_handler::awaitable_response s3_handler::delete_bucket_policy(context& ctx) {
   auto deleted = co_await ctx.req.run_blocking(
       [&] { return store_.delete_bucket_config(ctx.s3.bucket, bucket_config::policy); });
+  configs_.invalidate(ctx.s3.bucket);
   if (!deleted) {
     co_return front::error(ctx, deleted.error());
   }
   co_return front::empty(ctx, bhttp::status::no_content);
 }
 
-bool s3_handler::anonymous_read_allowed(const context& ctx) const {
-  auto blob = store_.get_bucket_config(ctx.s3.bucket, bucket_config::policy);
-  if (!blob) {
-    return false;
-  }
-  auto policy = parse_bucket_policy(*blob, ctx.s3.bucket);
-  return policy && allows_anonymous_read(*policy, ctx.s3.key);
+bool s3_handler::anonymous_read_allowed(const context& ctx) {
+  const auto config = configs_.get(ctx.s3.bucket);
+  return config->policy && allows_anonymous_read(*config->policy, ctx.s3.key);
 }
 
 s3_handler::awaitable_response s3_handler::preflight(context& ctx) {
-  std::optional<cors_configuration> config;
+  std::shared_ptr<const parsed_bucket_config> config;
   if (!ctx.s3.bucket.empty()) {
-    if (auto blob = store_.get_bucket_config(ctx.s3.bucket, bucket_config::cors)) {
-      if (auto parsed = parse_cors_configuration(*blob)) {
-        config = std::move(*parsed);
-      }
-    }
+    config = configs_.get(ctx.s3.bucket);
   }
   preflight_request pre;
   pre.origin = front::header(ctx.req, "origin");
   pre.request_method = front::header(ctx.req, "access-control-request-method");
   pre.request_headers = front::header(ctx.req, "access-control-request-headers").value_or("");
-  const preflight_result decided = evaluate_preflight(config ? &*config : nullptr, pre);
+  const preflight_result decided =
+      evaluate_preflight(config && config->cors ? &*config->cors : nullptr, pre);
   switch (decided.outcome) {
     case preflight_outcome::allowed: {
       http::response res = front::empty(ctx);

@@ -8,11 +8,15 @@
 //      no credentials at all is anonymous, allowed only for CORS preflights, POST object (which
 //      authenticates from its form) and GET/HEAD object where the bucket policy grants public
 //      read; everything else is AccessDenied;
+//      writes asking for server-side encryption (x-amz-server-side-encryption*) and the
+//      operations request.hpp classifies as not implemented are 501 NotImplemented;
 //   3. only then read the body, streaming PUT bodies to the engine while the payload hash,
 //      Content-MD5 and x-amz-checksum-* are computed; the object is committed only if all match.
 // Objects are served with sendfile from the engine's file descriptor.
 //
 // Thread-safe: one instance serves every I/O thread (verifiers are pooled per call).
+// Bucket CORS rules and policies are read through an in-memory cache of parsed documents
+// (handlers_config.hpp), so only requests made through this handler may change them on disk.
 
 #include <chrono>
 #include <functional>
@@ -24,6 +28,7 @@
 
 #include "http/server.hpp"
 #include "sigv4/verify.hpp"
+#include "store/handlers_config.hpp"
 #include "store/object_store.hpp"
 #include "store/request.hpp"
 
@@ -79,7 +84,7 @@ class s3_handler final : public http::handler {
   awaitable_response get_bucket_policy(context& ctx);
   awaitable_response delete_bucket_policy(context& ctx);
   // True when the bucket's policy lets anyone read ctx.s3.key.
-  bool anonymous_read_allowed(const context& ctx) const;
+  bool anonymous_read_allowed(const context& ctx);
   // Objects (handlers_object.cpp).
   awaitable_response put_object(context& ctx);
   awaitable_response get_object(context& ctx, bool head);
@@ -102,6 +107,8 @@ class s3_handler final : public http::handler {
   std::vector<std::unique_ptr<sigv4::verifier>> verifiers_;
   std::string request_id_prefix_;
   std::atomic<std::uint64_t> request_counter_{0};
+  // Parsed CORS rules and policies; every handler that changes them on disk invalidates.
+  bucket_config_cache configs_;
 };
 
 }  // namespace onehop::store

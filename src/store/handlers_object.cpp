@@ -129,6 +129,10 @@ s3_handler::awaitable_response s3_handler::put_object(context& ctx) {
 }
 
 s3_handler::awaitable_response s3_handler::get_object(context& ctx, bool head) {
+  // Stays on the I/O thread on purpose: open + fstat + two small preads (the fixed footer and
+  // the metadata block at the file's end) are page-cache reads for any recently used object,
+  // cheaper than two thread hops to the blocking pool. The body is never read here: it goes out
+  // by sendfile from this descriptor. Deletes, commits and fsyncs do go to run_blocking.
   auto reader = store_.open_object(ctx.s3.bucket, ctx.s3.key);
   if (!reader) {
     co_return front::error(ctx, reader.error());

@@ -49,6 +49,9 @@ s3_error_info front_error(front_errc e) noexcept {
               "Your proposed upload exceeds the maximum allowed object size."};
     case front_errc::cors_forbidden:
       return {"AccessForbidden", 403, "CORSResponse: This CORS request is not allowed."};
+    case front_errc::request_header_section_too_large:
+      return {"RequestHeaderSectionTooLarge", 400,
+              "Your request header section exceeds the maximum allowed size."};
   }
   return {"InternalError", 500, "We encountered an internal error. Please try again."};
 }

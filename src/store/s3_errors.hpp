@@ -28,6 +28,9 @@ enum class front_errc {
   invalid_argument,        // 400 InvalidArgument
   entity_too_large,        // 400 EntityTooLarge (body above the limit while streaming)
   cors_forbidden,          // 403 AccessForbidden (CORS preflight refused)
+  // 400 RequestHeaderSectionTooLarge: the request line and headers exceed
+  // http::server_config::header_limit (S3's own answer; not HTTP's 431).
+  request_header_section_too_large,
 };
 
 const boost::system::error_category& front_category() noexcept;

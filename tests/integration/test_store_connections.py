@@ -5,6 +5,8 @@
     >= 1,000 sockets, and a second request on every same connection is answered too;
   * --max-connections N: N connections are served, connection N+1 is closed unanswered, and
     once one of the N closes a new connection is served again;
+  * boto3 PutObject with an empty body, then PutObject with a body on the same keep-alive
+    connection (botocore sends `Expect: 100-continue` on both);
   * if the store has an idle-timeout flag (`onehop store --help` mentions `--idle-timeout`),
     idle keep-alive connections and connections that never send a byte are closed after it.
 """
@@ -227,5 +229,49 @@ def check_connections():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def first_status_line_of_empty_put(store):
+    conn = Conn(store.port)
+    try:
+        path = "/%s/probe" % BUCKET
+        headers = {"Host": "127.0.0.1:%d" % store.port}
+        headers.update(sign("PUT", "http://127.0.0.1:%d%s" % (store.port, path),
+                            {"Content-Length": "0", "Expect": "100-continue"}))
+        conn.send("PUT", path, headers)
+        return conn.sock.makefile("rb").readline()
+    finally:
+        conn.close()
+
+
+def check_empty_put_then_put():
+    """boto3 sends `Expect: 100-continue` on every PutObject, also with an empty body. If the
+    store answers a 0-byte PUT without a 100 Continue (RFC 7231 allows it), botocore 1.29 keeps
+    that early status line and misreads the NEXT response on the same connection: the next PUT
+    with a body hangs until the read timeout. The store must send 100 Continue whenever a
+    request it accepts carries the expectation."""
+    tmp = tempfile.mkdtemp(prefix="onehop-conn-")
+    store = new_store(tmp, "expect")
+    try:
+        store.start()
+        s3 = store.boto3_client(read_timeout=5)
+        s3.put_object(Bucket=BUCKET, Key="empty", Body=b"")
+        try:
+            s3.put_object(Bucket=BUCKET, Key="after-empty", Body=b"12345")
+        except Exception as e:  # noqa: BLE001
+            raise AssertionError("boto3 PutObject after an empty PutObject on the same "
+                                 "connection failed (%r); a raw empty PUT with Expect: "
+                                 "100-continue is first answered with %r" % (
+                                     e, first_status_line_of_empty_put(store))) from None
+        body = s3.get_object(Bucket=BUCKET, Key="after-empty")["Body"].read()
+        assert body == b"12345", body
+        store.stop()
+    except BaseException:
+        print("store log tail:\n" + store.log_tail(), flush=True)
+        raise
+    finally:
+        if store.running():
+            store.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    run_checks([check_connections])
+    run_checks([check_connections, check_empty_put_then_put])
