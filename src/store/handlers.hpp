@@ -3,13 +3,13 @@
 // the disk engine (object_store) and answers with S3's headers and XML documents.
 //
 // For every request, in this order and before any body byte is read:
-//   1. classify (request.hpp): operation, bucket, key; errors become S3 XML errors;
+//   1. classify (request.hpp): operation, bucket, key; errors become S3 XML errors; the
+//      operations request.hpp classifies as not implemented, and writes asking for server-side
+//      encryption (x-amz-server-side-encryption*), are 501 NotImplemented;
 //   2. authenticate (sigv4::verifier): Authorization header or presigned query; a request with
 //      no credentials at all is anonymous, allowed only for CORS preflights, POST object (which
 //      authenticates from its form) and GET/HEAD object where the bucket policy grants public
 //      read; everything else is AccessDenied;
-//      writes asking for server-side encryption (x-amz-server-side-encryption*) and the
-//      operations request.hpp classifies as not implemented are 501 NotImplemented;
 //   3. only then read the body, streaming PUT bodies to the engine while the payload hash,
 //      Content-MD5 and x-amz-checksum-* are computed; the object is committed only if all match.
 // Objects are served with sendfile from the engine's file descriptor.
