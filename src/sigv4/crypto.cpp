@@ -31,7 +31,9 @@ sha256_digest sha256(std::string_view data) noexcept {
   return out;
 }
 
-sha256_hasher::sha256_hasher() noexcept { SHA256_Init(&ctx_); }
+sha256_hasher::sha256_hasher() noexcept {
+  SHA256_Init(&ctx_);
+}
 
 void sha256_hasher::update(std::string_view data) noexcept {
   SHA256_Update(&ctx_, data.data(), data.size());
@@ -47,7 +49,9 @@ sha256_digest sha256_hasher::finish() noexcept {
   return out;
 }
 
-void sha256_hasher::reset() noexcept { SHA256_Init(&ctx_); }
+void sha256_hasher::reset() noexcept {
+  SHA256_Init(&ctx_);
+}
 
 hmac_sha256_key::hmac_sha256_key(std::span<const std::uint8_t> key) noexcept {
   std::uint8_t block[block_size] = {};

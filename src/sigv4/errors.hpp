@@ -4,20 +4,19 @@
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
-
 #include <string_view>
 #include <type_traits>
 
 namespace onehop::sigv4 {
 
 enum class errc {
-  signature_does_not_match = 1,          // 403 SignatureDoesNotMatch
-  request_expired,                       // 403 AccessDenied "Request has expired"
-  request_not_yet_valid,                 // 403 AccessDenied "Request is not valid yet"
-  access_denied,                         // 403 AccessDenied (unsigned host, policy condition failed)
-  invalid_access_key_id,                 // 403 InvalidAccessKeyId
-  request_time_too_skewed,               // 403 RequestTimeTooSkewed
-  authorization_header_malformed,        // 400 AuthorizationHeaderMalformed
+  signature_does_not_match = 1,    // 403 SignatureDoesNotMatch
+  request_expired,                 // 403 AccessDenied "Request has expired"
+  request_not_yet_valid,           // 403 AccessDenied "Request is not valid yet"
+  access_denied,                   // 403 AccessDenied (unsigned host, policy condition failed)
+  invalid_access_key_id,           // 403 InvalidAccessKeyId
+  request_time_too_skewed,         // 403 RequestTimeTooSkewed
+  authorization_header_malformed,  // 400 AuthorizationHeaderMalformed
   authorization_query_parameters_error,  // 400 AuthorizationQueryParametersError
   missing_security_header,               // 400 MissingSecurityHeader (no x-amz-content-sha256)
   x_amz_content_sha256_mismatch,         // 400 XAmzContentSHA256Mismatch
