@@ -89,6 +89,28 @@ bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+std::optional<std::string_view> find_form_field(std::span<const form_field> fields,
+                                                std::string_view name) noexcept {
+  for (const form_field& f : fields) {
+    if (ascii_iequals(f.name, name)) {
+      return f.value;
+    }
+  }
+  return std::nullopt;
+}
+
+bool has_repeated_form_field(std::span<const form_field> fields) noexcept {
+  // Quadratic, but forms are capped at parse_limits::post_form_fields fields.
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    for (std::size_t j = i + 1; j < fields.size(); ++j) {
+      if (ascii_iequals(fields[i].name, fields[j].name)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::string credential_claim::scope() const {
   std::string s;
   s.reserve(date.size() + region.size() + service.size() + scope_terminator.size() + 3);
@@ -375,22 +397,10 @@ result<post_form_claims> parse_post_form(std::span<const form_field> fields,
   if (total > limits.post_form_bytes) {
     return errc::max_message_length_exceeded;
   }
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    for (std::size_t j = i + 1; j < fields.size(); ++j) {
-      if (ascii_iequals(fields[i].name, fields[j].name)) {
-        return errc::invalid_argument;
-      }
-    }
+  if (has_repeated_form_field(fields)) {
+    return errc::invalid_argument;
   }
-
-  auto find = [&](std::string_view name) -> std::optional<std::string_view> {
-    for (const form_field& f : fields) {
-      if (ascii_iequals(f.name, name)) {
-        return f.value;
-      }
-    }
-    return std::nullopt;
-  };
+  auto find = [&](std::string_view name) { return find_form_field(fields, name); };
 
   const auto algorithm_field = find("x-amz-algorithm");
   if (!algorithm_field) {

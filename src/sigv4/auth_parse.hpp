@@ -134,4 +134,11 @@ result<post_form_claims> parse_post_form(std::span<const form_field> fields,
 // ASCII case-insensitive equality, for header and form field names.
 bool ascii_iequals(std::string_view a, std::string_view b) noexcept;
 
+// The value of the form field named `name` (ASCII case-insensitive), if there is one.
+std::optional<std::string_view> find_form_field(std::span<const form_field> fields,
+                                                std::string_view name) noexcept;
+
+// True when two fields share a name (ASCII case-insensitive): S3 refuses such forms.
+bool has_repeated_form_field(std::span<const form_field> fields) noexcept;
+
 }  // namespace onehop::sigv4

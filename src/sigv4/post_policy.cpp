@@ -335,21 +335,10 @@ result<post_policy_decision> evaluate_post_policy(const post_policy& policy,
   if (now >= policy.expiration) {
     return errc::request_expired;
   }
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    for (std::size_t j = i + 1; j < fields.size(); ++j) {
-      if (ascii_iequals(fields[i].name, fields[j].name)) {
-        return errc::invalid_argument;
-      }
-    }
+  if (has_repeated_form_field(fields)) {
+    return errc::invalid_argument;
   }
-  auto find = [&](std::string_view name) -> std::optional<std::string_view> {
-    for (const form_field& f : fields) {
-      if (ascii_iequals(f.name, name)) {
-        return f.value;
-      }
-    }
-    return std::nullopt;
-  };
+  auto find = [&](std::string_view name) { return find_form_field(fields, name); };
   const auto key_field = find("key");
   if (!key_field) {
     return errc::invalid_argument;
