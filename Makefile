@@ -20,7 +20,9 @@ build-debug: deps
 	cmake --preset debug
 	cmake --build --preset debug -j $(JOBS)
 
-run: build
+run: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS) --target onehop
 	./build/release/src/onehop --help
 
 # Every test: unit tests, integration tests with real clients, and a short run of each fuzz
