@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "sigv4/s3_error_category.hpp"
+
 namespace onehop::sigv4 {
 
 s3_error_info to_s3_error(errc e) noexcept {
@@ -69,21 +71,8 @@ s3_error_info to_s3_error(errc e) noexcept {
   return {"InternalError", 500, "We encountered an internal error. Please try again."};
 }
 
-namespace {
-
-class category final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "onehop.sigv4"; }
-  std::string message(int ev) const override {
-    const s3_error_info info = to_s3_error(static_cast<errc>(ev));
-    return std::string(info.code) + ": " + std::string(info.message);
-  }
-};
-
-}  // namespace
-
 const boost::system::error_category& sigv4_category() noexcept {
-  static const category instance;
+  static const s3_error_category<errc> instance("onehop.sigv4");
   return instance;
 }
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "sigv4/s3_error_category.hpp"
+
 namespace onehop::store {
 
 s3_error_info to_s3_error(errc e) noexcept {
@@ -73,21 +75,8 @@ s3_error_info to_s3_error(errc e) noexcept {
   return {"InternalError", 500, "We encountered an internal error. Please try again."};
 }
 
-namespace {
-
-class category final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "onehop.store"; }
-  std::string message(int ev) const override {
-    const s3_error_info info = to_s3_error(static_cast<errc>(ev));
-    return std::string(info.code) + ": " + std::string(info.message);
-  }
-};
-
-}  // namespace
-
 const boost::system::error_category& store_category() noexcept {
-  static const category instance;
+  static const sigv4::s3_error_category<errc> instance("onehop.store");
   return instance;
 }
 
