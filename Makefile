@@ -1,5 +1,5 @@
 # The two commands a newcomer runs: `make run` and `make test`. Both install what they need first.
-.PHONY: all deps node-deps build build-debug run test bench format clean
+.PHONY: all deps node-deps web build build-debug run test bench format clean
 
 JOBS ?= $(shell nproc)
 
@@ -12,6 +12,10 @@ deps:
 node-deps: deps
 	cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error
 
+# The web app (React + Vite) that `onehop serve` and `onehop dev` serve: web/dist, not committed.
+web: deps
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
 build: deps
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS)
@@ -20,15 +24,16 @@ build-debug: deps
 	cmake --preset debug
 	cmake --build --preset debug -j $(JOBS)
 
-run: deps
+# `onehop dev`: the store, the API and the web app on this machine; data in ./data.
+run: deps web
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS) --target onehop
-	./build/release/src/onehop --help
+	./build/release/src/onehop dev --data ./data --web-dir ./web/dist
 
 # Every test: unit tests, integration tests with real clients, and a short run of each fuzz
 # target, under AddressSanitizer and UndefinedBehaviorSanitizer. The release binary is built too,
 # for the tests that measure memory. ctest prints the summary last.
-test: build-debug node-deps
+test: build-debug node-deps web
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS) --target onehop
 	ctest --preset debug

@@ -5,12 +5,13 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git clang-14 libclang-rt-14-dev clang-format
+  build-essential cmake ninja-build pkg-config git clang-14 libclang-rt-14-dev clang-format ccache
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev zlib1g-dev libsqlite3-dev libpq-dev libpqxx-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libpugixml-dev libjwt-dev
+  libwebp-dev libavif-dev libstb-dev
   # real S3 clients and oracles used by the tests
   python3 python3-botocore python3-boto3 awscli rclone s3cmd
   # test and benchmark tools

@@ -2,15 +2,19 @@
 //
 //   bench_store http --endpoint http://127.0.0.1:PORT --bucket NAME --op put|get --size BYTES
 //                    --concurrency N [--duration S] [--warmup S] [--max-requests N]
-//                    [--server LABEL] [--pid PID]... [--region R]
+//                    [--server LABEL] [--pid PID]... [--region R] [--client-threads T]
 //   bench_store disk --dir DIR --size BYTES --concurrency N [--duration S] [--warmup S]
 //
-// `http`: N threads, one keep-alive connection each, path-style requests signed with onehop's own
-// signer (Authorization header, UNSIGNED-PAYLOAD; credentials from BENCH_ACCESS_KEY and
-// BENCH_SECRET_KEY). PUT cycles each worker over `keys_per_worker` keys so disk use stays bounded;
-// GET first uploads one object per worker, then reads it back (a cached object). Bodies come from
-// one random buffer made at start. The peak RSS of the server processes (--pid, summed) is reset
-// through /proc/PID/clear_refs before the warm-up and read from VmHWM at the end.
+// `http`: N keep-alive connections, path-style requests signed with onehop's own signer
+// (Authorization header, UNSIGNED-PAYLOAD; credentials from BENCH_ACCESS_KEY and
+// BENCH_SECRET_KEY). PUT: one blocking thread per connection. GET: the connections run
+// non-blocking in --client-threads epoll loops (default 1), bodies received into one small
+// buffer per thread and dropped, so that one client core outruns the server (--blocking-get:
+// one blocking thread per connection, recv into a 1 MiB buffer each, as PUT). PUT cycles each
+// worker over `keys_per_worker` keys so disk use stays bounded; GET first uploads one object per
+// worker, then reads it back (a cached object). Bodies come from one random buffer made at start.
+// The peak RSS of the server processes (--pid, summed) is reset through /proc/PID/clear_refs before
+// the warm-up and read from VmHWM at the end.
 //
 // `disk`: the ceiling for a durable PUT: N threads each write SIZE bytes to a temp file,
 // fdatasync, close, rename over one of `keys_per_worker` names and fsync the folder.
@@ -20,6 +24,10 @@
 // 1 when some request failed, 2 on bad usage.
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +38,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
@@ -78,6 +87,8 @@ struct options {
   double warmup = 1;
   std::uint64_t max_requests = default_max_requests;  // per worker, bounds every loop
   std::uint64_t min_requests = 2;  // measured per worker, unless the hard time cap comes first
+  unsigned client_threads = 1;     // GET: epoll threads sharing the connections
+  bool blocking_get = false;       // GET with the PUT path's thread per connection instead
   std::vector<int> pids;
 };
 
@@ -317,6 +328,278 @@ run_times plan(const options& opt) {
           now + warm + std::max<clock_type::duration>(4 * run, hard_stop_floor)};
 }
 
+// GET load without a thread per connection: the workers' connections are spread over
+// --client-threads threads, each running one epoll loop; every body is received into one
+// 256 KiB buffer per thread (it stays in the cache) and dropped. One core can then take in far
+// more than the blocking client's 16 threads with 1 MiB buffers each, so GET rows measure the
+// server rather than the load generator.
+class get_loop {
+ public:
+  get_loop(const options& opt, const onehop::sigv4::signer_config& config, tcp::endpoint target,
+           const run_times& times, std::span<recorder> recorders, unsigned first_worker,
+           unsigned workers, std::string prefix, error_log& errors,
+           std::atomic<std::uint64_t>& bytes_all)
+      : opt_(opt),
+        presigner_(config),
+        target_(target),
+        times_(times),
+        recorders_(recorders),
+        prefix_(std::move(prefix)),
+        errors_(errors),
+        bytes_all_(bytes_all),
+        scratch_(receive_buffer_size) {
+    for (unsigned w = first_worker; w < first_worker + workers; ++w) {
+      conns_.push_back(connection{w});
+    }
+  }
+
+  void run() {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) {
+      errors_.report(std::string("epoll_create1: ") + std::strerror(errno));
+      return;
+    }
+    std::size_t active = 0;
+    for (auto& c : conns_) {
+      active += start_next(c) ? 1 : 0;
+    }
+    std::vector<epoll_event> events(conns_.size());
+    while (active > 0) {
+      const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 1000);
+      if (n < 0 && errno != EINTR) {
+        errors_.report(std::string("epoll_wait: ") + std::strerror(errno));
+        break;
+      }
+      for (int i = 0; i < n; ++i) {
+        connection& c = conns_[events[static_cast<std::size_t>(i)].data.u32];
+        if (!on_readable(c)) {
+          --active;
+        }
+      }
+    }
+    for (auto& c : conns_) {
+      close_socket(c);
+    }
+    ::close(epoll_);
+  }
+
+ private:
+  static constexpr std::size_t receive_buffer_size = 256 * 1024;
+  static constexpr std::size_t max_header = 16 * 1024;
+
+  struct connection {
+    unsigned worker = 0;
+    int fd = -1;
+    std::string head;  // response header bytes so far
+    bool in_body = false;
+    int status = 0;
+    bool keep_alive = true;
+    std::uint64_t body_left = 0;
+    std::uint64_t body_got = 0;
+    std::string error_body;
+    std::uint64_t request_index = 0;
+    clock_type::time_point start;
+  };
+
+  std::size_t index_of(const connection& c) const {
+    return static_cast<std::size_t>(&c - conns_.data());
+  }
+
+  void close_socket(connection& c) {
+    if (c.fd >= 0) {
+      ::close(c.fd);
+      c.fd = -1;
+    }
+  }
+
+  bool connect_socket(connection& c) {
+    c.fd = ::socket(target_.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+      errors_.report(std::string("socket: ") + std::strerror(errno));
+      return false;
+    }
+    if (::connect(c.fd, target_.data(), static_cast<socklen_t>(target_.size())) != 0) {
+      errors_.report(std::string("connect: ") + std::strerror(errno));
+      close_socket(c);
+      return false;
+    }
+    const int one = 1;
+    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::fcntl(c.fd, F_SETFL, ::fcntl(c.fd, F_GETFL) | O_NONBLOCK);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = static_cast<std::uint32_t>(index_of(c));
+    if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev) != 0) {
+      errors_.report(std::string("epoll_ctl: ") + std::strerror(errno));
+      close_socket(c);
+      return false;
+    }
+    return true;
+  }
+
+  // Sends the next request of `c`; false when the worker is finished (or cannot go on).
+  bool start_next(connection& c) {
+    recorder& r = recorders_[c.worker];
+    if (c.request_index >= opt_.max_requests || !times_.keep_going(r, opt_.min_requests)) {
+      close_socket(c);
+      return false;
+    }
+    ++c.request_index;
+    if (c.fd < 0 && !connect_socket(c)) {
+      return false;
+    }
+    const std::string key = prefix_ + std::to_string(c.worker) + "/get";
+    onehop::sigv4::sign_request sr;
+    sr.method = "GET";
+    sr.bucket = opt_.bucket;
+    sr.key = key;
+    sr.payload_hash = onehop::sigv4::unsigned_payload;
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (auto signed_ok = presigner_.sign(auth_, sr, now); !signed_ok) {
+      errors_.report("sign: " + signed_ok.error().message());
+      close_socket(c);
+      return false;
+    }
+    request_.clear();
+    request_.append("GET ").append(auth_.target).append(" HTTP/1.1\r\nHost: ");
+    request_.append(auth_.host).append("\r\nx-amz-date: ").append(auth_.amz_date);
+    request_.append("\r\nx-amz-content-sha256: ").append(auth_.content_sha256);
+    request_.append("\r\nAuthorization: ").append(auth_.authorization).append("\r\n\r\n");
+    c.head.clear();
+    c.in_body = false;
+    c.body_got = 0;
+    c.error_body.clear();
+    c.start = clock_type::now();
+    // A few hundred bytes into an empty send buffer: a short write means the connection is gone.
+    const ssize_t n = ::send(c.fd, request_.data(), request_.size(), MSG_NOSIGNAL);
+    if (n != static_cast<ssize_t>(request_.size())) {
+      return fail_and_retry(c, std::string("send: ") + (n < 0 ? std::strerror(errno) : "short"));
+    }
+    return true;
+  }
+
+  bool fail_and_retry(connection& c, const std::string& what) {
+    errors_.report(what);
+    close_socket(c);
+    // Back off so a refusing server is not hammered into ephemeral-port exhaustion.
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return start_next(c);
+  }
+
+  // Parses the status and the fields the loop needs from a complete header.
+  bool parse_head(connection& c, std::size_t header_size) {
+    std::string_view head(c.head.data(), header_size);
+    if (head.size() < 12 || head.substr(0, 5) != "HTTP/") {
+      return false;
+    }
+    c.status = std::atoi(std::string(head.substr(9, 3)).c_str());
+    c.keep_alive = true;
+    bool has_length = false;
+    std::size_t pos = head.find("\r\n") + 2;
+    while (pos < head.size()) {
+      const std::size_t end = head.find("\r\n", pos);
+      if (end == std::string_view::npos || end == pos) {
+        break;
+      }
+      const std::string_view line = head.substr(pos, end - pos);
+      const std::size_t colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        const std::string_view name = line.substr(0, colon);
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') {
+          value.remove_prefix(1);
+        }
+        if (beast::iequals(name, "content-length")) {
+          c.body_left = std::strtoull(std::string(value).c_str(), nullptr, 10);
+          has_length = true;
+        } else if (beast::iequals(name, "connection") && beast::iequals(value, "close")) {
+          c.keep_alive = false;
+        }
+      }
+      pos = end + 2;
+    }
+    return has_length;
+  }
+
+  // Reads what is there; false when the worker of `c` is finished.
+  bool on_readable(connection& c) {
+    for (;;) {
+      const ssize_t n = ::recv(c.fd, scratch_.data(), scratch_.size(), 0);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        return true;
+      }
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return fail_and_retry(
+            c, std::string("read: ") + (n == 0 ? "connection closed" : std::strerror(errno)));
+      }
+      std::string_view got(scratch_.data(), static_cast<std::size_t>(n));
+      if (!c.in_body) {
+        const std::size_t before = c.head.size();
+        c.head.append(got);
+        const std::size_t end = c.head.find("\r\n\r\n", before >= 3 ? before - 3 : 0);
+        if (end == std::string::npos) {
+          if (c.head.size() > max_header) {
+            return fail_and_retry(c, "response header too large");
+          }
+          continue;
+        }
+        const std::size_t header_size = end + 4;
+        if (!parse_head(c, header_size)) {
+          return fail_and_retry(c, "response without Content-Length");
+        }
+        c.in_body = true;
+        got = std::string_view(c.head).substr(header_size);
+      }
+      if (got.size() > c.body_left) {
+        return fail_and_retry(c, "more bytes than Content-Length");
+      }
+      if (c.status / 100 != 2 && c.error_body.size() < 512) {
+        c.error_body.append(got.substr(0, 512));
+      }
+      c.body_left -= got.size();
+      c.body_got += got.size();
+      if (c.body_left > 0) {
+        continue;
+      }
+      return finish(c);
+    }
+  }
+
+  bool finish(connection& c) {
+    const auto end = clock_type::now();
+    if (c.status / 100 != 2) {
+      return fail_and_retry(c, "GET: HTTP " + std::to_string(c.status) + " " + c.error_body);
+    }
+    if (c.body_got != opt_.size) {
+      return fail_and_retry(c, "GET returned " + std::to_string(c.body_got) + " bytes, expected " +
+                                   std::to_string(opt_.size));
+    }
+    bytes_all_.fetch_add(opt_.size, std::memory_order_relaxed);
+    recorders_[c.worker].add(c.start, end, opt_.size);
+    if (!c.keep_alive) {
+      close_socket(c);
+    }
+    return start_next(c);
+  }
+
+  const options& opt_;
+  onehop::sigv4::presigner presigner_;
+  onehop::sigv4::header_auth auth_;
+  tcp::endpoint target_;
+  const run_times& times_;
+  std::span<recorder> recorders_;
+  std::string prefix_;
+  error_log& errors_;
+  std::atomic<std::uint64_t>& bytes_all_;
+  std::vector<char> scratch_;
+  std::vector<connection> conns_;
+  std::string request_;
+  int epoll_ = -1;
+};
+
 // User + system CPU seconds of the processes so far (all their threads), from /proc/PID/stat.
 double cpu_seconds(const std::vector<int>& pids) {
   double ticks = 0;
@@ -395,9 +678,24 @@ int run_http(const options& opt) {
   std::vector<recorder> recorders(opt.concurrency);
   std::vector<std::thread> threads;
   threads.reserve(opt.concurrency);
-  for (unsigned w = 0; w < opt.concurrency; ++w) {
-    recorders[w].measure_from = times.measure_from;
-    recorders[w].sample.latencies.reserve(4096);
+  for (auto& r : recorders) {
+    r.measure_from = times.measure_from;
+    r.sample.latencies.reserve(4096);
+  }
+  const bool epoll_get = opt.op == "get" && !opt.blocking_get;
+  if (epoll_get) {
+    const unsigned loops = std::min(opt.client_threads, opt.concurrency);
+    for (unsigned t = 0; t < loops; ++t) {
+      const unsigned first = opt.concurrency * t / loops;
+      const unsigned count = opt.concurrency * (t + 1) / loops - first;
+      threads.emplace_back([&, first, count] {
+        get_loop loop(opt, config, target, times, recorders, first, count, prefix, errors,
+                      bytes_all);
+        loop.run();
+      });
+    }
+  }
+  for (unsigned w = 0; w < opt.concurrency && !epoll_get; ++w) {
     threads.emplace_back([&, w] {
       s3_client client(opt, config, target);
       const std::string base = prefix + std::to_string(w) + "/";
@@ -544,6 +842,12 @@ int main(int argc, char** argv) {
   http_cmd->add_option("--bucket", opt.bucket, "bucket")->required();
   http_cmd->add_option("--region", opt.region, "signing region");
   http_cmd->add_option("--op", opt.op, "put or get")->check(CLI::IsMember({"put", "get"}));
+  http_cmd
+      ->add_option("--client-threads", opt.client_threads,
+                   "GET: threads running the connections (epoll), default 1")
+      ->check(CLI::Range(1u, 1024u));
+  http_cmd->add_flag("--blocking-get", opt.blocking_get,
+                     "GET with one blocking thread per connection (the earlier client)");
   http_cmd->add_option("--pid", opt.pids, "server process to report peak RSS of (repeatable)");
   auto* disk_cmd = app.add_subcommand("disk", "durable 1-object writes: the PUT ceiling");
   add_common(disk_cmd);

@@ -29,5 +29,8 @@ int run_app(CLI::App& app, int argc, char** argv);
 
 void add_presign_command(CLI::App& app);
 void add_store_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
+void add_dev_command(CLI::App& app);
+void add_upload_command(CLI::App& app);
 
 }  // namespace onehop::cli

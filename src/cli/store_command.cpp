@@ -1,6 +1,7 @@
 // `onehop store`: runs the embedded S3-compatible store until SIGINT or SIGTERM.
-// The I/O edge: reads flags, the environment and the clock, then hands typed values to
-// store::store_server.
+// The I/O edge: reads flags, the [store] section of onehop.toml, the environment and the clock,
+// then hands typed values to store::store_server. Precedence: explicit flags, then the
+// environment, then the file, then the defaults.
 
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "config/config.hpp"
 #include "http/endpoint.hpp"
 #include "store/durable_file.hpp"
 #include "store/names.hpp"
@@ -25,7 +27,9 @@ namespace {
 
 constexpr std::string_view command_name = "store";
 
+// Flag values; a flag counts only when given (CLI::App::count), else [store] decides.
 struct store_flags {
+  std::string config_file;
   std::string listen = "127.0.0.1:9000";
   std::string data;
   std::vector<std::string> buckets;
@@ -41,53 +45,107 @@ struct store_flags {
   std::vector<std::string> hosts{"localhost"};
 };
 
-std::optional<std::string> env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') {
-    return std::nullopt;
+// The [store] section from --config FILE (or the defaults) with the environment applied, then
+// the flags that were given on the command line.
+config::store_section resolve(const store_flags& flags, const CLI::App& cmd) {
+  const auto env = config::process_env();
+  auto loaded = cmd.count("--config") > 0 ? config::load(flags.config_file, env)
+                                          : config::defaults_with_env(env);
+  if (!loaded) {
+    fail(command_name, loaded.error().message, exit_usage);
   }
-  return std::string(value);
+  config::store_section s = std::move(loaded->store);
+  if (cmd.count("--config") == 0 && cmd.count("--data") == 0 && !env("ONEHOP_STORE_DATA")) {
+    fail(command_name, "--data is required (or --config FILE with [store] data)", exit_usage);
+  }
+  const auto given = [&](const char* flag) { return cmd.count(flag) > 0; };
+  if (given("--listen")) {
+    s.listen = flags.listen;
+  }
+  if (given("--data")) {
+    s.data = flags.data;
+  }
+  if (given("--bucket")) {
+    s.buckets = flags.buckets;
+  }
+  if (given("--region")) {
+    s.region = flags.region;
+  }
+  if (given("--access-key")) {
+    s.access_key = *flags.access_key;
+  }
+  if (given("--secret-key")) {
+    s.secret_key = *flags.secret_key;
+  }
+  if (given("--threads")) {
+    s.threads = flags.threads;
+  }
+  if (given("--sync-threads")) {
+    s.sync_threads = flags.sync_threads;
+  }
+  if (given("--max-connections")) {
+    s.max_connections = flags.max_connections;
+  }
+  if (given("--idle-timeout")) {
+    s.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
+  }
+  if (given("--max-object-size")) {
+    s.max_object_size = flags.max_object_size;
+  }
+  if (given("--host")) {
+    s.hosts = flags.hosts;
+  }
+  return s;
 }
 
-void run_store(const store_flags& flags) {
-  auto endpoint = http::parse_listen_address(flags.listen);
+void run_store(const store_flags& flags, const CLI::App& cmd) {
+  const config::store_section s = resolve(flags, cmd);
+  // From the file these were checked already; flags are checked here, with the flag's name.
+  const std::string listen_source = cmd.count("--listen") > 0 ? "--listen" : "[store] listen";
+  auto endpoint = http::parse_listen_address(s.listen);
   if (!endpoint) {
     fail(command_name,
-         "--listen: expected HOST:PORT with an IP address, got '" + flags.listen + "'", exit_usage);
+         listen_source + ": expected HOST:PORT with an IP address, got '" + s.listen + "'",
+         exit_usage);
   }
-  for (const auto& bucket : flags.buckets) {
+  const std::string bucket_source = cmd.count("--bucket") > 0 ? "--bucket" : "[store] buckets";
+  for (const auto& bucket : s.buckets) {
     if (!store::validate_bucket_name(bucket)) {
-      fail(command_name, "--bucket: invalid bucket name '" + bucket + "'", exit_usage);
+      fail(command_name, bucket_source + ": invalid bucket name '" + bucket + "'", exit_usage);
     }
   }
 
-  std::optional<std::string> access =
-      flags.access_key ? flags.access_key : env("ONEHOP_STORE_ACCESS_KEY");
-  std::optional<std::string> secret =
-      flags.secret_key ? flags.secret_key : env("ONEHOP_STORE_SECRET_KEY");
+  std::optional<std::string> access;
+  std::optional<std::string> secret;
+  if (!s.access_key.empty()) {
+    access = s.access_key;
+  }
+  if (!s.secret_key.empty()) {
+    secret = s.secret_key;
+  }
   if (access.has_value() != secret.has_value()) {
     fail(command_name, "give both an access key and a secret key, or neither", exit_usage);
   }
   bool generated = false;
   if (!access) {
     // A fresh pair per run, printed once: a local store is never open to anonymous writes.
-    access = "OH" + store::random_token(12);
+    access = std::string("OH") + store::random_token(12);
     secret = store::random_token(30);
     generated = true;
   }
 
   store::store_server_config config;
-  config.engine.data_dir = flags.data;
-  config.engine.max_object_size = flags.max_object_size;
+  config.engine.data_dir = s.data;
+  config.engine.max_object_size = s.max_object_size;
   config.http.listen = *endpoint;
-  config.http.threads = flags.threads;
-  config.http.blocking_threads = flags.sync_threads;
-  config.http.max_connections = flags.max_connections;
-  config.http.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
-  config.front.region = flags.region;
+  config.http.threads = s.threads;
+  config.http.blocking_threads = s.sync_threads;
+  config.http.max_connections = s.max_connections;
+  config.http.idle_timeout = s.idle_timeout;
+  config.front.region = s.region;
   config.front.keys.push_back({*access, *secret});
-  config.front.endpoint_hosts = flags.hosts;
-  config.buckets = flags.buckets;
+  config.front.endpoint_hosts = s.hosts;
+  config.buckets = s.buckets;
 
   // Block the stop signals before any thread starts, so they inherit the mask and only this
   // thread receives them (in sigwait below).
@@ -101,14 +159,12 @@ void run_store(const store_flags& flags) {
   try {
     auto started = store::store_server::start(std::move(config));
     if (!started) {
-      fail(command_name,
-           "cannot open data folder '" + flags.data + "': " + started.error().message(),
+      fail(command_name, "cannot open data folder '" + s.data + "': " + started.error().message(),
            exit_failure);
     }
     server = std::move(*started);
   } catch (const boost::system::system_error& e) {
-    fail(command_name, "cannot listen on " + flags.listen + ": " + e.code().message(),
-         exit_failure);
+    fail(command_name, "cannot listen on " + s.listen + ": " + e.code().message(), exit_failure);
   }
   for (const auto& problem : server->report().problems) {
     std::fprintf(stderr, "onehop store: skipped %s\n", problem.c_str());
@@ -118,7 +174,7 @@ void run_store(const store_flags& flags) {
   }
   std::printf("onehop store listening on http://%s:%u (data %s, region %s)\n",
               endpoint->address().to_string().c_str(), static_cast<unsigned>(server->port()),
-              flags.data.c_str(), flags.region.c_str());
+              s.data.c_str(), s.region.c_str());
   std::fflush(stdout);
 
   int received = 0;
@@ -136,12 +192,18 @@ void add_store_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "store",
       "Run the embedded S3-compatible object store.\n"
-      "Credentials: --access-key/--secret-key, else ONEHOP_STORE_ACCESS_KEY and\n"
-      "ONEHOP_STORE_SECRET_KEY; with neither, a fresh pair is generated and printed once at\n"
-      "start. Stops gracefully on SIGINT/SIGTERM (in-flight requests finish).");
+      "Settings: flags given here, else ONEHOP_STORE_* variables, else [store] in --config FILE,\n"
+      "else the defaults shown. Credentials: --access-key/--secret-key, else\n"
+      "ONEHOP_STORE_ACCESS_KEY and ONEHOP_STORE_SECRET_KEY, else [store] access_key/secret_key;\n"
+      "with none, a fresh pair is generated and printed once at start. Stops gracefully on\n"
+      "SIGINT/SIGTERM (in-flight requests finish).");
+  cmd->add_option("--config", flags->config_file,
+                  "onehop.toml to read [store] from (see docs/configuration.md)");
   cmd->add_option("--listen", flags->listen, "address to listen on, HOST:PORT (port 0: any free)")
       ->capture_default_str();
-  cmd->add_option("--data", flags->data, "data folder (created if missing)")->required();
+  cmd->add_option("--data", flags->data,
+                  "data folder (created if missing); required unless --config or "
+                  "ONEHOP_STORE_DATA gives one");
   cmd->add_option("--bucket", flags->buckets, "bucket to create at start if missing (repeatable)");
   cmd->add_option("--region", flags->region, "region in signatures")->capture_default_str();
   cmd->add_option("--access-key", flags->access_key, "access key id clients sign with");
@@ -161,7 +223,7 @@ void add_store_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--host", flags->hosts,
                   "host name for virtual-hosted-style requests (repeatable; default localhost)");
-  cmd->callback([flags] { run_store(*flags); });
+  cmd->callback([flags, cmd] { run_store(*flags, *cmd); });
 }
 
 }  // namespace onehop::cli

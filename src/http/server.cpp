@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -98,6 +99,8 @@ class session {
   friend class request;
 
   asio::awaitable<bool> write(response& res, bool keep_alive);
+  asio::awaitable<bool> send_header(const bhttp::response<bhttp::empty_body>& head,
+                                    bool body_follows);
   asio::awaitable<bool> send_file(const file_region& file);
   asio::awaitable<bool> wait_writable();
   asio::awaitable<void> linger();
@@ -204,12 +207,58 @@ asio::awaitable<bool> session::write(response& res, bool keep_alive) {
     co_return !ec;
   }
   bhttp::response<bhttp::empty_body> head{std::move(msg.base())};
-  bhttp::response_serializer<bhttp::empty_body> serializer{head};
-  auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
-  if (ec) {
+  if (!co_await send_header(head, res.file->size > 0)) {
     co_return false;
   }
   co_return co_await send_file(*res.file);
+}
+
+asio::awaitable<bool> session::send_header(const bhttp::response<bhttp::empty_body>& head,
+                                           bool body_follows) {
+  // Serialised by Beast, but sent with MSG_MORE when a body follows: the kernel holds the header
+  // back until the first sendfile(2) pages join it, so a small object goes out in one segment
+  // instead of a header-only packet (TCP_NODELAY is on) followed by the body. Without a body,
+  // MSG_MORE would delay the header until the kernel's cork timer (200 ms).
+  std::string bytes;
+  bhttp::response_serializer<bhttp::empty_body> serializer{head};
+  serializer.split(true);
+  boost::system::error_code ec;
+  while (!ec && !serializer.is_header_done()) {
+    serializer.next(ec, [&](boost::system::error_code& inner, const auto& buffers) {
+      inner = {};
+      for (const auto b : beast::buffers_range_ref(buffers)) {
+        bytes.append(static_cast<const char*>(b.data()), b.size());
+      }
+      serializer.consume(beast::buffer_bytes(buffers));
+    });
+  }
+  if (ec) {
+    co_return false;
+  }
+  auto& socket = stream_.socket();
+  socket.native_non_blocking(true, ec);
+  if (ec) {
+    co_return false;
+  }
+  std::string_view left = bytes;
+  while (!left.empty()) {
+    const ssize_t sent = ::send(socket.native_handle(), left.data(), left.size(),
+                                (body_follows ? MSG_MORE : 0) | MSG_NOSIGNAL);
+    if (sent > 0) {
+      left.remove_prefix(static_cast<std::size_t>(sent));
+      continue;
+    }
+    if (sent < 0 && errno == EINTR) {
+      continue;
+    }
+    if (sent == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+      co_return false;
+    }
+    if (!co_await wait_writable()) {
+      co_return false;
+    }
+  }
+  co_return true;
 }
 
 asio::awaitable<bool> session::send_file(const file_region& file) {
@@ -279,33 +328,48 @@ asio::awaitable<void> session::linger() {
   }
 }
 
-asio::awaitable<result<std::string_view>> request::read_some() {
-  session& s = session_;
+asio::awaitable<result<void>> request::send_continue_once() {
   // 100 Continue goes out on the first read even when the body is empty: botocore sends
   // `Expect: 100-continue` with empty PUTs and, answered without it, misreads the next response
   // on the same connection.
-  if (!continue_sent_) {
-    continue_sent_ = true;
-    const auto expect = parser_.get()[bhttp::field::expect];
-    if (beast::iequals(expect, "100-continue")) {
-      s.stream_.expires_after(s.config_.write_timeout);
-      auto [ec, n] =
-          co_await asio::async_write(s.stream_, asio::buffer(continue_response), use_tuple);
-      if (ec) {
-        co_return errc::connection_error;
-      }
+  if (continue_sent_) {
+    co_return result<void>{};
+  }
+  continue_sent_ = true;
+  const auto expect = parser_.get()[bhttp::field::expect];
+  if (beast::iequals(expect, "100-continue")) {
+    session& s = session_;
+    s.stream_.expires_after(s.config_.write_timeout);
+    auto [ec, n] =
+        co_await asio::async_write(s.stream_, asio::buffer(continue_response), use_tuple);
+    if (ec) {
+      co_return errc::connection_error;
     }
+  }
+  co_return result<void>{};
+}
+
+asio::awaitable<result<std::string_view>> request::read_some() {
+  session& s = session_;
+  if (!s.body_buffer_) {
+    s.body_buffer_ = std::make_unique<char[]>(s.config_.body_buffer_size);
+  }
+  co_return co_await read_some_into(
+      std::span<char>(s.body_buffer_.get(), s.config_.body_buffer_size));
+}
+
+asio::awaitable<result<std::string_view>> request::read_some_into(std::span<char> into) {
+  session& s = session_;
+  if (auto sent = co_await send_continue_once(); !sent) {
+    co_return sent.error();
   }
   if (parser_.is_done()) {
     co_return std::string_view{};
   }
-  if (!s.body_buffer_) {
-    s.body_buffer_ = std::make_unique<char[]>(s.config_.body_buffer_size);
-  }
   for (;;) {
     auto& body = parser_.get().body();
-    body.data = s.body_buffer_.get();
-    body.size = s.config_.body_buffer_size;
+    body.data = into.data();
+    body.size = into.size();
     s.stream_.expires_after(s.config_.read_timeout);
     auto [ec, n] = co_await bhttp::async_read_some(s.stream_, s.buffer_, parser_, use_tuple);
     if (ec == bhttp::error::need_buffer) {
@@ -314,9 +378,9 @@ asio::awaitable<result<std::string_view>> request::read_some() {
     if (ec) {
       co_return body_read_error(ec);
     }
-    const std::size_t got = s.config_.body_buffer_size - body.size;
+    const std::size_t got = into.size() - body.size;
     if (got > 0) {
-      co_return std::string_view(s.body_buffer_.get(), got);
+      co_return std::string_view(into.data(), got);
     }
     if (parser_.is_done()) {
       co_return std::string_view{};

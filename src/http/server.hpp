@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,11 @@ class request {
   // an empty view at the end of the body. The first call sends "100 Continue" if asked for.
   asio::awaitable<result<std::string_view>> read_some();
 
+  // Like read_some(), but reads into `into` (at most into.size() bytes, which must not be 0)
+  // instead of the session's buffer: lets a caller fill one buffer while another is still being
+  // written elsewhere (double buffering).
+  asio::awaitable<result<std::string_view>> read_some_into(std::span<char> into);
+
   // The whole body, if it has at most `limit` bytes; errc::body_too_large otherwise.
   asio::awaitable<result<std::string>> read_all(std::size_t limit);
 
@@ -119,6 +125,7 @@ class request {
 
  private:
   friend class session;
+  asio::awaitable<result<void>> send_continue_once();
   request(session& owner, bhttp::request_parser<bhttp::buffer_body>& parser,
           asio::ip::tcp::endpoint remote, asio::thread_pool& pool)
       : session_(owner), parser_(parser), remote_(remote), pool_(pool) {}

@@ -88,6 +88,7 @@ durable_writer::durable_writer(durable_writer&& other) noexcept
       published_(std::exchange(other.published_, true)),
       finished_(other.finished_),
       size_(other.size_),
+      written_back_(other.written_back_),
       max_size_(other.max_size_),
       want_(other.want_),
       md5_(std::exchange(other.md5_, nullptr)),
@@ -109,6 +110,7 @@ durable_writer& durable_writer::operator=(durable_writer&& other) noexcept {
     published_ = std::exchange(other.published_, true);
     finished_ = other.finished_;
     size_ = other.size_;
+    written_back_ = other.written_back_;
     max_size_ = other.max_size_;
     want_ = other.want_;
     md5_ = std::exchange(other.md5_, nullptr);
@@ -175,6 +177,11 @@ result<void> durable_writer::write(std::string_view data) {
     return r;
   }
   size_ += data.size();
+  if (size_ - written_back_ >= writeback_step) {
+    // A hint: a failure here shows up again, and is reported, at fdatasync.
+    (void)fs_->start_writeback(fd_, written_back_, size_ - written_back_);
+    written_back_ = size_;
+  }
   return {};
 }
 

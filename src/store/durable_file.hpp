@@ -3,7 +3,9 @@
 //
 //   create   open a new temp file in the data folder's tmp/ (same file system as the target)
 //   write    stream bytes in, hashing them (MD5 always, for the ETag; on request SHA-256 for the
-//            payload hash and one flexible checksum of sigv4/checksum.hpp) under a size cap
+//            payload hash and one flexible checksum of sigv4/checksum.hpp) under a size cap;
+//            every writeback_step bytes, start writeback of what was written (sync_file_range),
+//            so the final fdatasync waits for little more than the tail
 //   finish   finalise the digests so the caller can compare them with what the client declared
 //   append   add the metadata trailer (not hashed)
 //   sync     fdatasync, then a checked close        <- the slow part: run it off the I/O threads
@@ -49,6 +51,10 @@ struct digests {
 
 class durable_writer {
  public:
+  // How much written data may be left for the final fdatasync before write() starts its
+  // writeback early. Also keeps the page cache from piling up dirty pages of one big upload.
+  static constexpr std::uint64_t writeback_step = 256 * 1024;
+
   // Opens a fresh temp file (random name) in `tmp_dir`. Writes beyond `max_size` data bytes fail
   // with entity_too_large.
   static result<durable_writer> create(file_system& fs, const std::filesystem::path& tmp_dir,
@@ -104,6 +110,7 @@ class durable_writer {
   bool published_ = false;
   bool finished_ = false;
   std::uint64_t size_ = 0;
+  std::uint64_t written_back_ = 0;  // file bytes whose writeback has been started
   std::uint64_t max_size_ = 0;
   digest_request want_;
   EVP_MD_CTX* md5_ = nullptr;

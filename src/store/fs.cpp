@@ -44,6 +44,13 @@ int file_system::fdatasync(int fd) {
   return retry([&] { return ::fdatasync(fd); });
 }
 
+int file_system::start_writeback(int fd, std::uint64_t offset, std::uint64_t size) {
+  return retry([&] {
+    return ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(size),
+                             SYNC_FILE_RANGE_WRITE);
+  });
+}
+
 int file_system::fsync(int fd) {
   return retry([&] { return ::fsync(fd); });
 }

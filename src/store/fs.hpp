@@ -28,6 +28,10 @@ class file_system {
   // tell the caller to fall back to read + write.
   virtual ssize_t copy_file_range(int in_fd, off_t* in_offset, int out_fd, std::size_t size);
   virtual int fdatasync(int fd);
+  // Starts writeback of the dirty pages in [offset, offset + size) without waiting for it
+  // (sync_file_range with SYNC_FILE_RANGE_WRITE), so that a later fdatasync has less to wait
+  // for. A hint only: it guarantees nothing about durability, and callers may ignore failures.
+  virtual int start_writeback(int fd, std::uint64_t offset, std::uint64_t size);
   virtual int fsync(int fd);
   virtual int close(int fd);
   virtual int rename(const char* from, const char* to);

@@ -73,13 +73,30 @@ struct body_summary {
   std::vector<std::pair<std::string, std::string>> checksums;
 };
 
+// Where pump_body calls its sink.
+enum class sink_thread {
+  // On the connection's I/O thread, once per chunk read: for small in-memory bodies.
+  io,
+  // On the blocking pool, with batches of up to pump_batch_size bytes, double-buffered: the next
+  // batch is read from the socket while the previous one is in the sink. For sinks that write
+  // files (and hash), whose write(2) can block behind writeback and would otherwise stall every
+  // connection of the I/O thread. Never two sink calls at once; memory: two batches.
+  pool,
+};
+
+// The batch size of sink_thread::pool. Large enough that the pool round trip per batch is
+// small next to hashing and writing it; small enough that 2 batches per uploading connection
+// keep the store's memory bounded (docs/store.md).
+inline constexpr std::size_t pump_batch_size = 512 * 1024;
+
 // Reads the whole body, decoding aws-chunked, and feeds each piece of object data to
 // `sink(std::string_view) -> result<void>`. Verifies the signed payload hash, chunk signatures,
 // the declared size and the checksums (header or trailer) before returning success; the caller
 // commits only then. Content-MD5 is left to the caller (the engine checks it on commit).
+// The first sink error stops the pump and is returned.
 boost::asio::awaitable<result<body_summary>> pump_body(
     s3_handler::context& ctx, const body_plan& plan,
-    std::function<result<void>(std::string_view)> sink);
+    std::function<result<void>(std::string_view)> sink, sink_thread where = sink_thread::io);
 
 // The whole (small) body, at most `limit` decoded bytes, with every check of pump_body plus
 // Content-MD5.

@@ -103,8 +103,11 @@ s3_handler::awaitable_response s3_handler::put_object(context& ctx) {
   if (!writer) {
     co_return front::error(ctx, writer.error());
   }
+  // Hashing and write(2) run on the blocking pool while the next batch is read: a write that
+  // waits for writeback then stalls only this upload, not every connection of the I/O thread.
   auto summary = co_await front::pump_body(
-      ctx, *plan, [&](std::string_view data) -> result<void> { return writer->write(data); });
+      ctx, *plan, [&](std::string_view data) -> result<void> { return writer->write(data); },
+      front::sink_thread::pool);
   if (!summary) {
     writer->abort();
     co_return front::error(ctx, summary.error());

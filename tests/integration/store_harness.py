@@ -55,13 +55,19 @@ class Store:
 
     # -- lifecycle
 
-    def start(self):
+    def start_same_port(self):
+        """Starts again after stop(): same data folder, same port (clients keep their endpoint)."""
+        return self.start(port=self.port)
+
+    def start(self, port=0):
         binary = os.environ.get("ONEHOP_BIN")
         if not binary or not os.path.exists(binary):
             raise StoreError("ONEHOP_BIN is not set to the onehop binary")
-        self.tmp = tempfile.mkdtemp(prefix="onehop-store-test-")
+        if self.tmp is None:
+            self.tmp = tempfile.mkdtemp(prefix="onehop-store-test-")
         self.data_dir = os.path.join(self.tmp, "data")
-        args = [binary, "store", "--listen", "127.0.0.1:0", "--data", self.data_dir,
+        self.port = None
+        args = [binary, "store", "--listen", "127.0.0.1:%d" % port, "--data", self.data_dir,
                 "--region", self.region, "--threads", "2"]
         for b in self.buckets:
             args += ["--bucket", b]
@@ -70,7 +76,7 @@ class Store:
         env["ONEHOP_STORE_ACCESS_KEY"] = self.access_key
         env["ONEHOP_STORE_SECRET_KEY"] = self.secret_key
         self.stderr_path = os.path.join(self.tmp, "store.stderr")
-        self._stderr = open(self.stderr_path, "w")
+        self._stderr = open(self.stderr_path, "a")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._stderr, text=True,
                                      env=env)
         deadline = time.monotonic() + self.start_timeout

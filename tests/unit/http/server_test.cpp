@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
@@ -55,6 +56,36 @@ class test_handler final : public handler {
         }
         if (chunk->empty()) {
           break;
+        }
+        size += chunk->size();
+        largest = std::max(largest, chunk->size());
+        hash = fnv1a(hash, *chunk);
+      }
+      {
+        std::lock_guard lock(mutex_);
+        largest_chunk_ = std::max(largest_chunk_, largest);
+      }
+      res.message.body() = std::to_string(size) + " " + std::to_string(hash);
+    } else if (target == "/echo_into") {
+      // Alternates between two caller-owned buffers, as a double-buffering reader does.
+      std::array<std::array<char, 1000>, 2> buffers{};
+      std::uint64_t size = 0;
+      std::uint64_t hash = fnv_basis;
+      std::size_t largest = 0;
+      for (std::size_t turn = 0;; ++turn) {
+        auto& into = buffers[turn % 2];
+        auto chunk = co_await req.read_some_into(into);
+        if (!chunk) {
+          res.message.result(bhttp::status::bad_request);
+          res.message.body() = chunk.error().message();
+          co_return res;
+        }
+        if (chunk->empty()) {
+          break;
+        }
+        if (chunk->data() != into.data()) {
+          res.message.result(bhttp::status::internal_server_error);
+          co_return res;
         }
         size += chunk->size();
         largest = std::max(largest, chunk->size());
@@ -337,6 +368,80 @@ TEST_F(server_test, file_bodies_go_out_with_sendfile) {
   EXPECT_EQ(first.body(), expected);
   EXPECT_EQ(second.body(), expected);
   EXPECT_EQ(srv_->stats().sendfile_bytes, 2 * expected.size());
+  ::close(fd);
+  std::filesystem::remove(path);
+}
+
+TEST_F(server_test, read_some_into_fills_the_callers_buffer) {
+  start();
+  std::string body(300 * 1024, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    body[i] = static_cast<char>(i * 13 % 241);
+  }
+  auto socket = connect();
+  // With Expect: 100-continue the first read_some_into sends the interim response.
+  send(socket, "PUT /echo_into HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\n\r\n");
+  std::string interim(25, '\0');
+  asio::read(socket, asio::buffer(interim));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  send(socket, body);
+  const auto res = read_response(socket);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), std::to_string(body.size()) + " " + std::to_string(fnv1a(fnv_basis, body)));
+  EXPECT_LE(handler_.largest_chunk_, 1000u);
+  EXPECT_GT(handler_.largest_chunk_, 0u);
+}
+
+TEST_F(server_test, file_response_header_and_small_body_arrive_together) {
+  start();
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("onehop_sendfile_small_" + std::to_string(::getpid()));
+  const std::string content = "small object body";
+  {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+    std::fclose(f);
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  handler_.file_fd_ = fd;
+  handler_.file_size_ = content.size();
+  auto socket = connect();
+  send(socket, "GET /file HTTP/1.1\r\nHost: t\r\n\r\n");
+  // The header is sent with MSG_MORE, so it leaves with the body in one segment: the very first
+  // read already holds the body. (Sent separately, with TCP_NODELAY, the header alone arrives.)
+  std::array<char, 4096> first{};
+  const std::size_t n = socket.read_some(asio::buffer(first));
+  const std::string got(first.data(), n);
+  EXPECT_TRUE(got.starts_with("HTTP/1.1 200")) << got;
+  EXPECT_TRUE(got.ends_with("\r\n\r\n" + content)) << got;
+  ::close(fd);
+  std::filesystem::remove(path);
+}
+
+TEST_F(server_test, empty_file_response_is_complete_and_keeps_the_connection) {
+  start();
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("onehop_sendfile_empty_" + std::to_string(::getpid()));
+  {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fclose(f);
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  handler_.file_fd_ = fd;
+  handler_.file_size_ = 0;
+  auto socket = connect();
+  send(socket, "GET /file HTTP/1.1\r\nHost: t\r\n\r\nGET /file HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto first = read_response(socket);
+  const auto second = read_response(socket);
+  EXPECT_EQ(first.result_int(), 200);
+  EXPECT_EQ(first[bhttp::field::content_length], "0");
+  EXPECT_EQ(second.result_int(), 200);
+  EXPECT_TRUE(second.body().empty());
   ::close(fd);
   std::filesystem::remove(path);
 }

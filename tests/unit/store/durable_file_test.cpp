@@ -62,6 +62,47 @@ TEST_F(durable_file_test, writes_hashes_syncs_and_publishes) {
   EXPECT_EQ(count_entries(dir_.path()), 1u);  // the temp file became the target
 }
 
+TEST_F(durable_file_test, starts_writeback_every_writeback_step_bytes) {
+  constexpr std::uint64_t piece = 100 * 1024;
+  static_assert(2 * piece < durable_writer::writeback_step &&
+                3 * piece >= durable_writer::writeback_step);
+  auto w = durable_writer::create(fs_, tmp(), {}, 1 << 20);
+  ASSERT_TRUE(w);
+  std::string all;
+  for (int i = 0; i < 7; ++i) {
+    const std::string data(piece, static_cast<char>('a' + i));
+    ASSERT_TRUE(w->write(std::string_view(data)));
+    all += data;
+    // Nothing is started before a whole step is pending.
+    if (i == 1) {
+      EXPECT_TRUE(fs_.writebacks.empty());
+    }
+  }
+  // Pending bytes reach a step at the 3rd and 6th piece; the 7th stays for fdatasync.
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>> expected{{0, 3 * piece},
+                                                                      {3 * piece, 3 * piece}};
+  EXPECT_EQ(fs_.writebacks, expected);
+  ASSERT_TRUE(w->append_trailer("T"));
+  ASSERT_TRUE(w->sync());
+  const auto target = dir_.path() / "target";
+  ASSERT_EQ(w->try_publish(target), 0);
+  EXPECT_EQ(read_file(target), all + "T");
+}
+
+TEST_F(durable_file_test, a_failed_writeback_hint_does_not_fail_the_write) {
+  fs_.writeback_errno = EIO;
+  auto w = durable_writer::create(fs_, tmp(), {}, 1 << 20);
+  ASSERT_TRUE(w);
+  const std::string data(durable_writer::writeback_step, 'x');
+  ASSERT_TRUE(w->write(std::string_view(data)));
+  EXPECT_EQ(fs_.writebacks.size(), 1u);
+  // Durability is still decided by fdatasync, which reports real errors.
+  ASSERT_TRUE(w->sync());
+  const auto target = dir_.path() / "target";
+  ASSERT_EQ(w->try_publish(target), 0);
+  EXPECT_EQ(read_file(target), data);
+}
+
 TEST_F(durable_file_test, digests_not_requested_stay_empty) {
   auto w = durable_writer::create(fs_, tmp(), {}, 10);
   ASSERT_TRUE(w);

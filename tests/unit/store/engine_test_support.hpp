@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "store/fs.hpp"
 #include "store/object_meta.hpp"
@@ -61,6 +64,9 @@ class faulty_fs : public file_system {
   std::atomic<int> mkdir_errno{0};
   std::atomic<bool> copy_exdev{false};
   std::atomic<int> copy_calls{0};
+  std::atomic<int> writeback_errno{0};
+  // Every start_writeback call as {offset, size}.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> writebacks;
 
   ssize_t write(int fd, const void* data, std::size_t size) override {
     long long budget = write_budget.load();
@@ -79,6 +85,16 @@ class faulty_fs : public file_system {
       return -EXDEV;
     }
     return file_system::copy_file_range(in_fd, in_offset, out_fd, size);
+  }
+  int start_writeback(int fd, std::uint64_t offset, std::uint64_t size) override {
+    {
+      std::lock_guard lock(writeback_mutex_);
+      writebacks.emplace_back(offset, size);
+    }
+    if (writeback_errno != 0) {
+      return -writeback_errno;
+    }
+    return file_system::start_writeback(fd, offset, size);
   }
   int fdatasync(int fd) override {
     if (fdatasync_errno != 0) {
@@ -105,6 +121,9 @@ class faulty_fs : public file_system {
     }
     return file_system::mkdir(path, mode);
   }
+
+ private:
+  std::mutex writeback_mutex_;
 };
 
 inline timestamp at_ms(long long ms) {

@@ -1,0 +1,190 @@
+#include "api/json_out.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace onehop::api {
+namespace {
+
+// What each byte needs: 0 copy, 1 escape, 2 start of a multi-byte sequence (validate).
+constexpr std::array<std::uint8_t, 256> byte_class = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) {
+    t[c] = 1;
+  }
+  t['"'] = 1;
+  t['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) {
+    t[c] = 2;
+  }
+  return t;
+}();
+
+constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+void append_escape(std::string& out, unsigned char c) {
+  static constexpr char hex[] = "0123456789abcdef";
+  switch (c) {
+    case '"':
+      out.append("\\\"");
+      return;
+    case '\\':
+      out.append("\\\\");
+      return;
+    case '\b':
+      out.append("\\b");
+      return;
+    case '\f':
+      out.append("\\f");
+      return;
+    case '\n':
+      out.append("\\n");
+      return;
+    case '\r':
+      out.append("\\r");
+      return;
+    case '\t':
+      out.append("\\t");
+      return;
+    default:
+      break;
+  }
+  const char u[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+  out.append(u, sizeof u);
+}
+
+// The length of the well-formed UTF-8 sequence at s[i] (2..4), or, negated, the length of the
+// maximal ill-formed subpart there (at least 1): Unicode's Table 3-7 of well-formed sequences.
+int utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  int len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    lo = b0 == 0xE0 ? 0xA0 : 0x80;
+    hi = b0 == 0xED ? 0x9F : 0xBF;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    lo = b0 == 0xF0 ? 0x90 : 0x80;
+    hi = b0 == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return -1;  // a continuation byte alone, C0, C1, F5..FF
+  }
+  for (int k = 1; k < len; ++k) {
+    if (i + static_cast<std::size_t>(k) >= s.size()) {
+      return -k;
+    }
+    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+    const unsigned char min = k == 1 ? lo : 0x80;
+    const unsigned char max = k == 1 ? hi : 0xBF;
+    if (b < min || b > max) {
+      return -k;
+    }
+  }
+  return len;
+}
+
+void append_escaped(std::string& out, std::string_view s) {
+  std::size_t run = 0;  // start of the bytes not yet copied
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::uint8_t cls = byte_class[static_cast<unsigned char>(s[i])];
+    if (cls == 0) {
+      ++i;
+      continue;
+    }
+    if (cls == 2) {
+      const int n = utf8_sequence(s, i);
+      if (n > 0) {
+        i += static_cast<std::size_t>(n);
+        continue;
+      }
+      out.append(s.data() + run, i - run);
+      out.append(replacement);
+      i += static_cast<std::size_t>(-n);
+      run = i;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    append_escape(out, static_cast<unsigned char>(s[i]));
+    ++i;
+    run = i;
+  }
+  out.append(s.data() + run, s.size() - run);
+}
+
+template <class Int>
+void append_integer(std::string& out, Int value) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, r.ptr);
+}
+
+void put_digits(char* p, unsigned value, int width) {
+  for (int k = width - 1; k >= 0; --k) {
+    p[k] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  append_escaped(out, s);
+  out.push_back('"');
+}
+
+void append_json_key(std::string& out, std::string_view key) {
+  append_json_string(out, key);
+  out.push_back(':');
+}
+
+void append_json_number(std::string& out, std::int64_t value) {
+  append_integer(out, value);
+}
+void append_json_number(std::string& out, std::uint64_t value) {
+  append_integer(out, value);
+}
+
+void append_rfc3339(std::string& out, std::chrono::sys_seconds t) {
+  using namespace std::chrono;
+  static constexpr sys_seconds first = sys_days{year{0} / January / 1};
+  static constexpr sys_seconds last =
+      sys_days{year{9999} / December / 31} + hours{23} + minutes{59} + seconds{59};
+  t = t < first ? first : (t > last ? last : t);
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> tod{t - day};
+  char buf[20];  // YYYY-MM-DDTHH:MM:SSZ
+  put_digits(buf, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+  buf[4] = '-';
+  put_digits(buf + 5, static_cast<unsigned>(ymd.month()), 2);
+  buf[7] = '-';
+  put_digits(buf + 8, static_cast<unsigned>(ymd.day()), 2);
+  buf[10] = 'T';
+  put_digits(buf + 11, static_cast<unsigned>(tod.hours().count()), 2);
+  buf[13] = ':';
+  put_digits(buf + 14, static_cast<unsigned>(tod.minutes().count()), 2);
+  buf[16] = ':';
+  put_digits(buf + 17, static_cast<unsigned>(tod.seconds().count()), 2);
+  buf[19] = 'Z';
+  out.append(buf, sizeof buf);
+}
+
+std::string format_rfc3339(std::chrono::sys_seconds t) {
+  std::string out;
+  append_rfc3339(out, t);
+  return out;
+}
+
+void append_json_time(std::string& out, std::chrono::sys_seconds t) {
+  out.push_back('"');
+  append_rfc3339(out, t);
+  out.push_back('"');
+}
+
+}  // namespace onehop::api
