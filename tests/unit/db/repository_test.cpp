@@ -111,8 +111,8 @@ TEST_F(repository_test, complete_moves_pending_to_image) {
   const pending_upload p = make_pending("alice", "p1");
   add_pending(p);
   image in = image_of(p, t0 + seconds(5));
-  in.id = "ignored";  // the id and user come from the arguments
-  in.user = "ignored";
+  in.id.clear();        // empty: the image takes the pending upload's id
+  in.user = "ignored";  // the user comes from the arguments
   auto done = repo_->complete("alice", "p1", in);
   ASSERT_TRUE(done) << done.error().message;
   EXPECT_EQ(done->id, "p1");
@@ -123,6 +123,26 @@ TEST_F(repository_test, complete_moves_pending_to_image) {
   ASSERT_TRUE(found);
   ASSERT_TRUE(*found);
   EXPECT_EQ(**found, *done);
+}
+
+TEST_F(repository_test, complete_keeps_an_explicit_image_id) {
+  const pending_upload p = make_pending("alice", "p1");
+  add_pending(p);
+  image in = image_of(p, t0 + seconds(5));
+  in.id = "i1";
+  auto done = repo_->complete("alice", "p1", in);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->id, "i1");
+  EXPECT_FALSE(repo_->find_pending("alice", "p1")->has_value());
+  EXPECT_TRUE(*repo_->find_image("alice", "i1"));
+  // Recording an image with no pending row (its upload lived in a signed token).
+  image token_image = image_of(make_pending("alice", "t1"), t0 + seconds(6));
+  token_image.id = "i2";
+  auto recorded = repo_->complete("alice", "", token_image);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+  EXPECT_TRUE(*repo_->find_image("alice", "i2"));
+  // Again: the same image back.
+  EXPECT_EQ(*repo_->complete("alice", "", token_image), *recorded);
 }
 
 TEST_F(repository_test, complete_is_idempotent) {
