@@ -14,6 +14,8 @@ packages=(
   libwebp-dev libavif-dev libstb-dev
   # real S3 clients and oracles used by the tests
   python3 python3-botocore python3-boto3 awscli rclone s3cmd
+  # the browser the web app's end-to-end tests drive (playwright-core)
+  chromium
   # test and benchmark tools
   nodejs npm curl wrk hyperfine util-linux procps psmisc
 )
