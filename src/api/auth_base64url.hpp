@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "sigv4/encoding.hpp"
+
 namespace onehop::api {
 
 // The decoded size of a canonical base64url text of `encoded_size` characters.
@@ -30,6 +32,6 @@ std::optional<std::size_t> base64url_decode(std::string_view text, std::span<cha
 // Decodes into a new string (for start-up code such as JWKS parsing).
 std::optional<std::string> base64url_decode(std::string_view text);
 
-std::string base64url_encode(std::string_view bytes);
+using sigv4::base64url_encode;
 
 }  // namespace onehop::api

@@ -29,6 +29,11 @@ std::string storage_origin(const sigv4::s3_endpoint& endpoint) {
   return endpoint.scheme + "://" + endpoint.authority();
 }
 
+// An answer known without suspending, as an awaitable.
+boost::asio::awaitable<http::response> ready(http::response res) {
+  co_return res;
+}
+
 }  // namespace
 
 api_components::api_components(const app_config& cfg, authenticator authn, db::repository& records)
@@ -141,40 +146,42 @@ result<void> api_handler::admit(context& ctx) {
   return {};
 }
 
+// Not a coroutine: it returns the chosen route's coroutine (or a ready answer) for handle() to
+// await, so a request pays for no frame of its own here. (Asio recycles coroutine frames only up
+// to about 1 KiB; a frame holding every branch's temporaries is several times that, and would be
+// a heap allocation per request.)
 boost::asio::awaitable<http::response> api_handler::dispatch(context& ctx) {
   const auto& id = ctx.request_id;
   switch (ctx.route.which) {
     case route::healthz: {
-      http::response res = empty_response(200, id);
-      res.message.set(http::bhttp::field::content_type, "text/plain");
+      http::response res = empty_response(200, id, "text/plain");
       res.message.body() = "ok\n";
-      co_return res;
+      return ready(std::move(res));
     }
     case route::metrics: {
-      http::response res = empty_response(200, id);
-      res.message.set(http::bhttp::field::content_type, "text/plain; version=0.0.4");
+      http::response res = empty_response(200, id, "text/plain; version=0.0.4");
       res.message.body() = parts_.metrics.render();
-      co_return res;
+      return ready(std::move(res));
     }
     case route::readyz:
-      co_return co_await readyz(ctx);
+      return readyz(ctx);
     case route::config:
-      co_return config_document(ctx);
+      return ready(config_document(ctx));
     case route::static_file: {
       if (auto res =
               parts_.statics.serve(ctx.route.path, ctx.req.method() == http::bhttp::verb::head)) {
-        co_return std::move(*res);
+        return ready(std::move(*res));
       }
-      co_return error_response(make_error(errc::not_found, "no such page"), id);
+      return ready(error_response(make_error(errc::not_found, "no such page"), id));
     }
     case route::not_found:
-      co_return error_response(make_error(errc::not_found, "no such route"), id);
+      return ready(error_response(make_error(errc::not_found, "no such route"), id));
     case route::method_not_allowed: {
       http::response res = json_response(
           405, error_body(make_error(errc::invalid_request, "method not allowed on this route")),
           id);
       res.message.set(http::bhttp::field::allow, ctx.route.allow);
-      co_return res;
+      return ready(std::move(res));
     }
     default:
       break;
@@ -182,44 +189,44 @@ boost::asio::awaitable<http::response> api_handler::dispatch(context& ctx) {
 
   // Every other route is under /api/: per-address rate limit first, then credentials.
   if (auto ok = admit(ctx); !ok) {
-    co_return error_response(ok.error(), id);
+    return ready(error_response(ok.error(), id));
   }
   if (ctx.route.which == route::dev_token) {
     if (!parts_.config.dev_mode) {
-      co_return error_response(make_error(errc::not_found, "no such route"), id);
+      return ready(error_response(make_error(errc::not_found, "no such route"), id));
     }
-    co_return co_await dev_token(ctx);
+    return dev_token(ctx);
   }
   auto who = authenticate(ctx);
   if (!who) {
-    co_return error_response(who.error(), id);
+    return ready(error_response(who.error(), id));
   }
   ctx.who = std::move(*who);
 
   switch (ctx.route.which) {
     case route::create_upload:
-      co_return co_await create_upload(ctx);
+      return create_upload(ctx);
     case route::sign_parts:
-      co_return co_await sign_parts(ctx);
+      return sign_parts(ctx);
     case route::list_parts:
-      co_return co_await list_parts(ctx);
+      return list_parts(ctx);
     case route::complete:
-      co_return co_await complete_upload(ctx);
+      return complete_upload(ctx);
     case route::abort_upload:
-      co_return co_await abort_upload(ctx);
+      return abort_upload(ctx);
     case route::list_images:
-      co_return co_await list_images(ctx);
+      return list_images(ctx);
     case route::get_image:
-      co_return co_await get_image(ctx);
+      return get_image(ctx);
     case route::delete_image:
-      co_return co_await delete_image(ctx);
+      return delete_image(ctx);
     default:
       if (is_uppy(ctx.route.which)) {
-        co_return co_await uppy(ctx);
+        return uppy(ctx);
       }
       break;
   }
-  co_return error_response(make_error(errc::not_found, "no such route"), id);
+  return ready(error_response(make_error(errc::not_found, "no such route"), id));
 }
 
 boost::asio::awaitable<http::response> api_handler::readyz(context& ctx) {
@@ -252,9 +259,7 @@ http::response api_handler::config_document(context& ctx) {
   body += R"(,"devMode":)";
   body += parts_.config.dev_mode ? "true" : "false";
   body += "}";
-  http::response res = json_response(200, std::move(body), ctx.request_id);
-  res.message.set(http::bhttp::field::cache_control, "no-cache");
-  return res;
+  return json_response(200, std::move(body), ctx.request_id, "no-cache");
 }
 
 boost::asio::awaitable<http::response> api_handler::dev_token(context& ctx) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "api/app_config.hpp"
 #include "api/auth.hpp"
@@ -67,6 +68,14 @@ class api_handler final : public http::handler {
 
   // Uploads (uploads.cpp).
   awaitable_response create_upload(context& ctx);
+  // The part of create_upload that needs no I/O: an answer (a single PUT or POST, or an error), or
+  // the plan of a multipart upload, which asks the storage for an upload id. A plain function, so
+  // the coroutine around it keeps a small frame that Asio recycles.
+  struct multipart_start {
+    upload_plan plan;
+    std::chrono::sys_seconds expires_at;
+  };
+  std::variant<http::response, multipart_start> begin_upload(context& ctx, std::string_view body);
   awaitable_response create_multipart_upload(context& ctx, const upload_plan& plan,
                                              std::chrono::sys_seconds expires_at);
   awaitable_response sign_parts(context& ctx);

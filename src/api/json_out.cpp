@@ -2,6 +2,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace onehop::api {
 namespace {
@@ -87,10 +89,29 @@ int utf8_sequence(std::string_view s, std::size_t i) {
   return len;
 }
 
+// True when none of the 8 bytes in `word` needs attention (byte_class 0): none below 0x20, none
+// '"' or '\\', none from 0x80. Lets long clean runs (URLs, keys) be skipped a word at a time.
+bool clean_word(std::uint64_t word) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+  return ((word & highs) | below_space | has_zero(word ^ (ones * '"')) |
+          has_zero(word ^ (ones * '\\'))) == 0;
+}
+
 void append_escaped(std::string& out, std::string_view s) {
   std::size_t run = 0;  // start of the bytes not yet copied
   std::size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, s.data() + i, sizeof word);
+      if (clean_word(word)) {
+        i += 8;
+        continue;
+      }
+    }
     const std::uint8_t cls = byte_class[static_cast<unsigned char>(s[i])];
     if (cls == 0) {
       ++i;

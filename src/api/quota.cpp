@@ -20,6 +20,9 @@ quota_tracker::shard& quota_tracker::shard_for(std::string_view user) const noex
 }
 
 result<void> quota_tracker::reserve(std::string_view user, std::uint64_t bytes) {
+  if (!limited()) {
+    return {};
+  }
   shard& s = shard_for(user);
   std::lock_guard lock(s.mutex);
   auto it = s.users.find(user);
@@ -38,7 +41,7 @@ result<void> quota_tracker::reserve(std::string_view user, std::uint64_t bytes) 
   if (it == s.users.end()) {
     it = s.users.try_emplace(std::string(user)).first;
   }
-  // Unlimited quotas still keep the sums; saturate rather than wrap.
+  // A limit on the count alone leaves the byte sum unchecked: saturate rather than wrap.
   it->second.bytes = bytes > std::numeric_limits<std::uint64_t>::max() - used.bytes
                          ? std::numeric_limits<std::uint64_t>::max()
                          : used.bytes + bytes;
@@ -47,6 +50,9 @@ result<void> quota_tracker::reserve(std::string_view user, std::uint64_t bytes) 
 }
 
 void quota_tracker::release(std::string_view user, std::uint64_t bytes) {
+  if (!limited()) {
+    return;
+  }
   shard& s = shard_for(user);
   std::lock_guard lock(s.mutex);
   auto it = s.users.find(user);
@@ -62,6 +68,9 @@ void quota_tracker::release(std::string_view user, std::uint64_t bytes) {
 }
 
 void quota_tracker::load(std::string_view user, quota_usage usage) {
+  if (!limited()) {
+    return;
+  }
   shard& s = shard_for(user);
   std::lock_guard lock(s.mutex);
   if (usage == quota_usage{}) {

@@ -10,6 +10,9 @@
 //   release(user, size)   when a pending upload expires, is aborted or fails verification
 //   remove(user, size)    when an image is deleted
 //
+// With both limits 0 (unlimited) nothing is tracked at all: reserve() always succeeds and the
+// other calls do nothing, so memory does not grow with uploads nobody limits.
+//
 // Thread-safe: 64 shards, each a mutex and a map looked up by string_view.
 
 #include <cstdint>
@@ -49,6 +52,9 @@ class quota_tracker {
   void remove(std::string_view user, std::uint64_t bytes) { release(user, bytes); }
   // Sets the user's usage (start-up warm-up from the database).
   void load(std::string_view user, quota_usage usage);
+
+  // False when both limits are 0: then nothing is tracked.
+  bool limited() const noexcept { return max_bytes_ != 0 || max_count_ != 0; }
 
   quota_usage usage(std::string_view user) const;
   std::size_t tracked_users() const;

@@ -5,30 +5,38 @@
 namespace onehop::api {
 namespace {
 
-void common_headers(http::response& res, std::string_view request_id) {
-  auto& m = res.message;
-  m.set(http::bhttp::field::cache_control, "no-store");
-  m.set("X-Content-Type-Options", "nosniff");
+// Formatted straight into the response's text fields: every API answer carries these, and
+// Beast's field container would allocate for each.
+void common_headers(http::response& res, std::string_view content_type,
+                    std::string_view cache_control, std::string_view request_id) {
+  std::string& f = res.fields_text;
+  f.reserve(96 + content_type.size() + request_id.size());
+  if (!content_type.empty()) {
+    f.append("Content-Type: ").append(content_type).append("\r\n");
+  }
+  f.append("Cache-Control: ").append(cache_control).append("\r\n");
+  f.append("X-Content-Type-Options: nosniff\r\n");
   if (!request_id.empty()) {
-    m.set("X-Request-Id", request_id);
+    f.append("X-Request-Id: ").append(request_id).append("\r\n");
   }
 }
 
 }  // namespace
 
-http::response json_response(unsigned status, std::string body, std::string_view request_id) {
+http::response json_response(unsigned status, std::string body, std::string_view request_id,
+                             std::string_view cache_control) {
   http::response res;
   res.message.result(status);
-  res.message.set(http::bhttp::field::content_type, "application/json");
-  common_headers(res, request_id);
+  common_headers(res, "application/json", cache_control, request_id);
   res.message.body() = std::move(body);
   return res;
 }
 
-http::response empty_response(unsigned status, std::string_view request_id) {
+http::response empty_response(unsigned status, std::string_view request_id,
+                              std::string_view content_type) {
   http::response res;
   res.message.result(status);
-  common_headers(res, request_id);
+  common_headers(res, content_type, "no-store", request_id);
   return res;
 }
 

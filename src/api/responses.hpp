@@ -10,11 +10,15 @@
 
 namespace onehop::api {
 
-// A JSON response: Content-Type application/json, Cache-Control no-store, nosniff, the request id.
-http::response json_response(unsigned status, std::string body, std::string_view request_id);
+// A JSON response: Content-Type application/json, Cache-Control (no-store unless told), nosniff,
+// the request id. These headers are in the response's fields_text, not in its message.
+http::response json_response(unsigned status, std::string body, std::string_view request_id,
+                             std::string_view cache_control = "no-store");
 
-// 204 No Content.
-http::response empty_response(unsigned status, std::string_view request_id);
+// A response without a body (204), or whose body and Content-Type the caller sets (the
+// content_type given here, when not empty).
+http::response empty_response(unsigned status, std::string_view request_id,
+                              std::string_view content_type = {});
 
 // The error document for `e`, with Retry-After for rate_limited.
 http::response error_response(const api_error& e, std::string_view request_id);

@@ -17,9 +17,11 @@ api_error unknown() {
 }
 
 void put_u64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
+  char bytes[8];  // big-endian
+  for (int i = 7; i >= 0; --i, v >>= 8) {
+    bytes[i] = static_cast<char>(v & 0xff);
   }
+  out.append(bytes, sizeof bytes);
 }
 
 struct reader {
@@ -51,7 +53,7 @@ struct reader {
 
 std::string mac_of(const sigv4::hmac_sha256_key& key, std::string_view signed_part) {
   const auto digest = key.sign(signed_part);
-  return base64url_encode(
+  return sigv4::base64url_encode(
       std::string_view(reinterpret_cast<const char*>(digest.data()), mac_bytes));
 }
 
@@ -85,8 +87,8 @@ result<void> upload_token_signer::issue(std::string& out, const upload_claims& c
       c.filename.size() > 0xffff) {
     return make_error(errc::invalid_request, "upload too large to describe in a token");
   }
-  std::string payload;
-  payload.reserve(32 + c.user.size() + c.content_type.size() + c.filename.size() + 32);
+  thread_local std::string payload;  // reused: this runs for every upload started
+  payload.clear();
   payload.push_back(static_cast<char>(token_version));
   put_u64(payload, static_cast<std::uint64_t>(c.expires.time_since_epoch().count()));
   put_u64(payload, c.size);
@@ -113,10 +115,11 @@ result<void> upload_token_signer::issue(std::string& out, const upload_claims& c
   out += "u_";
   out += c.body;
   out += '.';
-  out += base64url_encode(payload);
-  const std::string mac = mac_of(key_, std::string_view(out).substr(start));
+  sigv4::base64url_encode_append(out, payload);
+  const auto digest = key_.sign(std::string_view(out).substr(start));
   out += '.';
-  out += mac;
+  sigv4::base64url_encode_append(
+      out, std::string_view(reinterpret_cast<const char*>(digest.data()), mac_bytes));
   if (out.size() - start > max_token_size) {
     out.resize(start);
     return make_error(errc::invalid_request, "filename: too long for an upload id");

@@ -93,27 +93,38 @@ awaitable_response api_handler::create_upload(context& ctx) {
     parts_.metrics.upload_rejected(reject_reason::invalid_request);
     co_return error_response(body.error(), ctx.request_id);
   }
+  auto begun = begin_upload(ctx, *body);
+  if (auto* answer = std::get_if<http::response>(&begun)) {
+    co_return std::move(*answer);
+  }
+  const auto start = std::get<multipart_start>(begun);
+  co_return co_await create_multipart_upload(ctx, start.plan, start.expires_at);
+}
 
-  // From here to the response nothing suspends, so the per-thread scratch is ours alone.
+std::variant<http::response, api_handler::multipart_start> api_handler::begin_upload(
+    context& ctx, std::string_view body) {
+  const auto& cfg = parts_.config;
+  // Nothing here suspends, so the per-thread scratch is ours alone (create_multipart_upload
+  // copies what it needs from it before its first suspension).
   hot_path_scratch& s = scratch_for(parts_);
-  if (auto ok = parse_upload_request(*body, s.request); !ok) {
+  if (auto ok = parse_upload_request(body, s.request); !ok) {
     parts_.metrics.upload_rejected(reject_reason::invalid_request);
-    co_return error_response(ok.error(), ctx.request_id);
+    return error_response(ok.error(), ctx.request_id);
   }
   const upload_request& r = s.request;
   auto plan = plan_upload(cfg.policy, r.content_type, r.size, !r.sha256.empty(), r.method);
   if (!plan) {
     parts_.metrics.upload_rejected(reject_reason_for(plan.error().code));
-    co_return error_response(plan.error(), ctx.request_id);
+    return error_response(plan.error(), ctx.request_id);
   }
   const auto format = format_for_content_type(r.content_type);
   if (!format) {  // plan_upload admits only types onehop can verify; keep the two in step
-    co_return error_response(make_error(errc::unsupported_type, "content type not verifiable"),
-                             ctx.request_id);
+    return error_response(make_error(errc::unsupported_type, "content type not verifiable"),
+                          ctx.request_id);
   }
   if (auto ok = parts_.quota.reserve(ctx.who.user, r.size); !ok) {
     parts_.metrics.upload_rejected(reject_reason::quota_exceeded);
-    co_return error_response(ok.error(), ctx.request_id);
+    return error_response(ok.error(), ctx.request_id);
   }
 
   s.id.resize(id_length);
@@ -123,7 +134,7 @@ awaitable_response api_handler::create_upload(context& ctx) {
   const auto expires_at = ctx.now + cfg.policy.pending_lifetime;
 
   if (plan->method == upload_method::multipart) {
-    co_return co_await create_multipart_upload(ctx, *plan, expires_at);
+    return multipart_start{*plan, expires_at};
   }
 
   // A single PUT or POST: the upload id is a signed token; nothing is recorded until completion.
@@ -142,7 +153,7 @@ awaitable_response api_handler::create_upload(context& ctx) {
   out += R"({"uploadId":")";
   if (auto ok = parts_.tokens.issue(out, claims); !ok) {
     parts_.quota.release(ctx.who.user, r.size);
-    co_return error_response(ok.error(), ctx.request_id);
+    return error_response(ok.error(), ctx.request_id);
   }
   out += R"(","key":)";
   append_json_string(out, s.key);
@@ -153,14 +164,16 @@ awaitable_response api_handler::create_upload(context& ctx) {
                         : s.urls->append_put(out, terms, lifetime, ctx.now);
   if (!ok) {
     parts_.quota.release(ctx.who.user, r.size);
-    co_return error_response(ok.error(), ctx.request_id);
+    return error_response(ok.error(), ctx.request_id);
   }
   out += R"(,"expiresAt":")";
   append_rfc3339(out, expires_at);
   out += "\"}";
-  parts_.held.add(claims.body, claims.user, claims.size, expires_at);
+  if (parts_.quota.limited()) {  // only a limited quota needs the reservation given back later
+    parts_.held.add(claims.body, claims.user, claims.size, expires_at);
+  }
   parts_.metrics.upload_started(plan->method);
-  co_return json_response(201, out, ctx.request_id);
+  return json_response(201, out, ctx.request_id);
 }
 
 // The multipart branch of create: the storage names the upload (a network round trip), and the

@@ -7,7 +7,11 @@
 #include "sigv4/encoding.hpp"
 
 namespace onehop::api {
+
 namespace {
+
+// The first read of an object's head for probe_image; probe_bytes only when it is not enough.
+constexpr std::uint64_t first_probe_bytes = 16 * 1024;
 
 using failure_result = boost::system::result<verified_object, verification_failure>;
 
@@ -83,17 +87,25 @@ boost::asio::awaitable<failure_result> verify_stored_object(s3client::client& st
   if (!format) {
     co_return reject("content type " + upload.content_type + " cannot be verified");
   }
-  const std::uint64_t wanted = std::min<std::uint64_t>(probe_bytes, upload.size);
-  auto bytes = co_await storage.get_range(upload.key, 0, wanted - 1);
-  if (!bytes) {
-    co_return retry_later(storage_error(bytes.error()));
+  // Most headers sit in the first few KiB: read those, and all of probe_bytes only when they do
+  // not suffice (a JPEG with a large EXIF or ICC segment first) or the bytes are not an image.
+  std::uint64_t wanted = std::min(first_probe_bytes, upload.size);
+  for (;;) {
+    auto bytes = co_await storage.get_range(upload.key, 0, wanted - 1);
+    if (!bytes) {
+      co_return retry_later(storage_error(bytes.error()));
+    }
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->data());
+    auto info = probe_image(*format, std::span(data, bytes->size()), wanted == upload.size);
+    if (info) {
+      co_return verified_object{info->width, info->height, head->etag};
+    }
+    const std::uint64_t most = std::min<std::uint64_t>(probe_bytes, upload.size);
+    if (wanted == most) {
+      co_return reject(info.error().message);
+    }
+    wanted = most;
   }
-  const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->data());
-  auto info = probe_image(*format, std::span(data, bytes->size()), wanted == upload.size);
-  if (!info) {
-    co_return reject(info.error().message);
-  }
-  co_return verified_object{info->width, info->height, head->etag};
 }
 
 boost::asio::awaitable<result<void>> remove_stored(s3client::client& storage,

@@ -23,21 +23,6 @@ db_error bad_cursor(std::string_view why) {
 
 }  // namespace
 
-std::string base64url_encode(std::string_view data) {
-  std::string out = sigv4::base64_encode(data);
-  while (!out.empty() && out.back() == '=') {
-    out.pop_back();
-  }
-  for (char& c : out) {
-    if (c == '+') {
-      c = '-';
-    } else if (c == '/') {
-      c = '_';
-    }
-  }
-  return out;
-}
-
 result<std::string> base64url_decode(std::string_view text) {
   if (text.size() % 4 == 1) {
     return bad_cursor("truncated base64url");

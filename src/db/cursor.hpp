@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "db/errors.hpp"
+#include "sigv4/encoding.hpp"
 
 namespace onehop::db {
 
@@ -36,7 +37,7 @@ result<cursor_position> decode_cursor(std::string_view cursor);
 
 // Unpadded base64url (RFC 4648 section 5). decode rejects `=`, `+`, `/`, a length of 1 mod 4 and
 // non-canonical final symbols.
-std::string base64url_encode(std::string_view data);
+using sigv4::base64url_encode;
 result<std::string> base64url_decode(std::string_view text);
 
 }  // namespace onehop::db

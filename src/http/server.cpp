@@ -3,24 +3,21 @@
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <thread>
@@ -47,9 +44,6 @@ errc body_read_error(const boost::system::error_code& ec) {
   if (ec == bhttp::error::body_limit) {
     return errc::body_too_large;
   }
-  if (ec == beast::error::timeout) {
-    return errc::timeout;
-  }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
       ec == asio::error::eof || ec == asio::error::connection_reset) {
     return errc::incomplete_body;
@@ -58,6 +52,65 @@ errc body_read_error(const boost::system::error_code& ec) {
     return errc::bad_request;
   }
   return errc::connection_error;
+}
+
+// How often a worker's watchdog checks its sessions' deadlines: a quarter of the shortest timeout,
+// between 5 and 250 ms, so a deadline is enforced within 25% of its length.
+std::chrono::milliseconds watchdog_interval(const server_config& c) {
+  const auto shortest =
+      std::min({c.idle_timeout, c.read_timeout, c.write_timeout, c.linger_timeout});
+  return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
+}
+
+// "HTTP/1.1 <code> <reason>\r\n", every field as "Name: value\r\n", the preformatted ones, then
+// the blank line: what Beast's serializer produces for a header, without its buffer-sequence
+// machinery.
+void append_head(std::string& out, const bhttp::response_header<>& head,
+                 std::string_view fields_text) {
+  const unsigned code = std::min(head.result_int(), 999u);
+  char status[] = "HTTP/1.1 000 ";
+  status[9] = static_cast<char>('0' + code / 100);
+  status[10] = static_cast<char>('0' + code / 10 % 10);
+  status[11] = static_cast<char>('0' + code % 10);
+  out.append(status, sizeof status - 1);
+  out.append(head.reason());
+  out.append("\r\n");
+  for (const auto& field : head) {
+    out.append(field.name_string());
+    out.append(": ");
+    out.append(field.value());
+    out.append("\r\n");
+  }
+  out.append(fields_text);
+  out.append("\r\n");
+}
+
+// CLOCK_MONOTONIC_COARSE is read from the vDSO without touching the clock source: a few
+// nanoseconds, in steps of a scheduler tick (1-4 ms), plenty for deadlines of seconds.
+std::chrono::nanoseconds coarse_now() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// SO_REUSEPORT lets a second process of the same user join the port's listeners, and the kernel
+// would then split connections between the two: a second store on another data folder would get
+// half the PUTs. So before the workers bind with it, a plain bind (SO_REUSEADDR only, which
+// Linux refuses while anything listens there, but not for TIME_WAIT leftovers) must succeed.
+void ensure_port_is_free(const asio::ip::tcp::endpoint& endpoint) {
+  if (endpoint.port() == 0) {
+    return;  // an ephemeral port is new by definition
+  }
+  asio::io_context scratch;
+  asio::ip::tcp::acceptor probe(scratch);
+  probe.open(endpoint.protocol());
+  probe.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  boost::system::error_code ec;
+  probe.bind(endpoint, ec);
+  if (ec) {
+    throw boost::system::system_error(
+        ec, "bind " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
+  }
 }
 
 void raise_open_file_limit() {
@@ -74,33 +127,60 @@ void raise_open_file_limit() {
 struct server::worker {
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer watchdog{ioc};
   std::unordered_set<session*> sessions;  // touched only on this worker's thread
   bool stopping = false;
   std::thread thread;
 };
 
+// Timeouts: a session keeps one deadline for the I/O operation in progress (set by arm(), cleared
+// by disarm()), and its worker's watchdog cancels the operation once the deadline has passed. A
+// timer per operation, as beast::tcp_stream arms, costs a timer-queue insertion and removal on
+// every read and write.
 class session {
  public:
   session(server& srv, server::worker& w, tcp::socket socket)
-      : server_(srv), worker_(w), config_(srv.config_), stream_(std::move(socket)), timer_(w.ioc) {
+      : server_(srv), worker_(w), config_(srv.config_), socket_(std::move(socket)) {
     boost::system::error_code ec;
-    remote_ = stream_.socket().remote_endpoint(ec);
+    remote_ = socket_.remote_endpoint(ec);
   }
 
   asio::awaitable<void> run();
 
   void cancel_if_idle() {
     if (idle_) {
-      stream_.cancel();
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);
+    }
+  }
+
+  // Called by the watchdog on this session's thread, with coarse_now().
+  void cancel_if_overdue(std::chrono::nanoseconds now) {
+    if (deadline_ <= now) {
+      deadline_ = no_deadline;
+      timed_out_ = true;
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);
     }
   }
 
  private:
   friend class request;
 
+  static constexpr auto no_deadline = std::chrono::nanoseconds::max();
+
+  void arm(std::chrono::milliseconds timeout) {
+    deadline_ = coarse_now() + timeout;
+    timed_out_ = false;
+  }
+  void disarm() { deadline_ = no_deadline; }
+
+  template <bool isRequest>
+  asio::awaitable<boost::system::error_code> parse_some(bhttp::basic_parser<isRequest>& parser,
+                                                        std::chrono::milliseconds timeout);
+
   asio::awaitable<bool> write(response& res, bool keep_alive);
-  asio::awaitable<bool> send_header(const bhttp::response<bhttp::empty_body>& head,
-                                    bool body_follows);
+  asio::awaitable<bool> send_header(bool body_follows);
   asio::awaitable<bool> send_file(const file_region& file);
   asio::awaitable<bool> wait_writable();
   asio::awaitable<void> linger();
@@ -109,11 +189,14 @@ class session {
   server& server_;
   server::worker& worker_;
   const server_config& config_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
   std::unique_ptr<char[]> body_buffer_;
-  asio::steady_timer timer_;
+  std::string head_;  // the response header being written, reused across requests
   tcp::endpoint remote_;
+  std::chrono::nanoseconds deadline_ = no_deadline;
+  std::size_t parsed_bytes_ = 0;  // bytes the parsers took from buffer_, for the header limit
+  bool timed_out_ = false;
   bool idle_ = false;
 };
 
@@ -126,8 +209,9 @@ asio::awaitable<void> session::run() {
     // already buffered (a pipelined request) skip the wait.
     if (buffer_.size() == 0) {
       idle_ = true;
-      stream_.expires_after(config_.idle_timeout);
-      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
+      arm(config_.idle_timeout);
+      auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
+      disarm();
       idle_ = false;
       if (ec) {
         co_return;
@@ -139,8 +223,12 @@ asio::awaitable<void> session::run() {
     header_parser.header_limit(
         static_cast<std::uint32_t>(std::min<std::size_t>(config_.header_limit, UINT32_MAX)));
     header_parser.body_limit(config_.default_body_limit);
-    stream_.expires_after(config_.read_timeout);
-    auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, header_parser, use_tuple);
+    boost::system::error_code ec;
+    parsed_bytes_ = 0;
+    while (!ec && !header_parser.is_header_done()) {
+      ec = co_await parse_some(header_parser, config_.read_timeout);
+    }
+    const std::size_t n = parsed_bytes_;
     if (ec) {
       if (ec == bhttp::error::header_limit) {
         co_await reject(bhttp::status::request_header_fields_too_large);
@@ -172,8 +260,46 @@ asio::awaitable<void> session::run() {
     }
     if (!keep_alive) {
       boost::system::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
       co_return;
+    }
+  }
+}
+
+// Feeds the parser from buffer_ and reads from the socket only when it needs more bytes: the loop
+// of Beast's http::async_read_some, without its posted completion when the bytes are already
+// buffered (the usual case: a small request arrives whole, and its body with its header).
+template <bool isRequest>
+asio::awaitable<boost::system::error_code> session::parse_some(
+    bhttp::basic_parser<isRequest>& parser, std::chrono::milliseconds timeout) {
+  for (;;) {
+    if (buffer_.size() != 0) {
+      boost::system::error_code ec;
+      const std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      parsed_bytes_ += used;
+      if (ec != bhttp::error::need_more) {
+        co_return ec;
+      }
+    }
+    const std::size_t size = beast::read_size(buffer_, 65536);
+    if (size == 0) {
+      co_return bhttp::error::buffer_overflow;
+    }
+    arm(timeout);
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(size), use_tuple);
+    disarm();
+    buffer_.commit(n);
+    if (ec == asio::error::eof) {
+      if (!parser.got_some()) {
+        co_return bhttp::error::end_of_stream;
+      }
+      boost::system::error_code eof_ec;
+      parser.put_eof(eof_ec);  // a message delimited by the end of the stream is complete
+      co_return eof_ec;
+    }
+    if (ec) {
+      co_return ec;
     }
   }
 }
@@ -201,46 +327,34 @@ asio::awaitable<bool> session::write(response& res, bool keep_alive) {
     msg.content_length(msg.body().size());
   }
 
-  stream_.expires_after(config_.write_timeout);
+  head_.clear();
+  append_head(head_, msg.base(), res.fields_text);
   if (!res.file) {
-    auto [ec, n] = co_await bhttp::async_write(stream_, msg, use_tuple);
+    // Header and body in one gathered write.
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(msg.body())};
+    arm(config_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
+    disarm();
     co_return !ec;
   }
-  bhttp::response<bhttp::empty_body> head{std::move(msg.base())};
-  if (!co_await send_header(head, res.file->size > 0)) {
+  if (!co_await send_header(res.file->size > 0)) {
     co_return false;
   }
   co_return co_await send_file(*res.file);
 }
 
-asio::awaitable<bool> session::send_header(const bhttp::response<bhttp::empty_body>& head,
-                                           bool body_follows) {
-  // Serialised by Beast, but sent with MSG_MORE when a body follows: the kernel holds the header
-  // back until the first sendfile(2) pages join it, so a small object goes out in one segment
-  // instead of a header-only packet (TCP_NODELAY is on) followed by the body. Without a body,
-  // MSG_MORE would delay the header until the kernel's cork timer (200 ms).
-  std::string bytes;
-  bhttp::response_serializer<bhttp::empty_body> serializer{head};
-  serializer.split(true);
+asio::awaitable<bool> session::send_header(bool body_follows) {
+  // Sent with MSG_MORE when a body follows: the kernel holds the header back until the first
+  // sendfile(2) pages join it, so a small object goes out in one segment instead of a
+  // header-only packet (TCP_NODELAY is on) followed by the body. Without a body, MSG_MORE would
+  // delay the header until the kernel's cork timer (200 ms).
+  auto& socket = socket_;
   boost::system::error_code ec;
-  while (!ec && !serializer.is_header_done()) {
-    serializer.next(ec, [&](boost::system::error_code& inner, const auto& buffers) {
-      inner = {};
-      for (const auto b : beast::buffers_range_ref(buffers)) {
-        bytes.append(static_cast<const char*>(b.data()), b.size());
-      }
-      serializer.consume(beast::buffer_bytes(buffers));
-    });
-  }
-  if (ec) {
-    co_return false;
-  }
-  auto& socket = stream_.socket();
   socket.native_non_blocking(true, ec);
   if (ec) {
     co_return false;
   }
-  std::string_view left = bytes;
+  std::string_view left = head_;
   while (!left.empty()) {
     const ssize_t sent = ::send(socket.native_handle(), left.data(), left.size(),
                                 (body_follows ? MSG_MORE : 0) | MSG_NOSIGNAL);
@@ -262,7 +376,7 @@ asio::awaitable<bool> session::send_header(const bhttp::response<bhttp::empty_bo
 }
 
 asio::awaitable<bool> session::send_file(const file_region& file) {
-  auto& socket = stream_.socket();
+  auto& socket = socket_;
   boost::system::error_code ec;
   socket.native_non_blocking(true, ec);
   if (ec) {
@@ -300,14 +414,9 @@ asio::awaitable<bool> session::send_file(const file_region& file) {
 }
 
 asio::awaitable<bool> session::wait_writable() {
-  using namespace asio::experimental::awaitable_operators;
-  timer_.expires_after(config_.write_timeout);
-  auto outcome = co_await (stream_.socket().async_wait(tcp::socket::wait_write, use_tuple) ||
-                           timer_.async_wait(use_tuple));
-  if (outcome.index() != 0) {
-    co_return false;
-  }
-  auto [ec] = std::get<0>(outcome);
+  arm(config_.write_timeout);
+  auto [ec] = co_await socket_.async_wait(tcp::socket::wait_write, use_tuple);
+  disarm();
   co_return !ec;
 }
 
@@ -315,17 +424,18 @@ asio::awaitable<void> session::linger() {
   // Closing with unread bytes in the receive queue makes the kernel send RST, which can destroy
   // the response before the client reads it; so half-close and drain (bounded) first.
   boost::system::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
   std::array<char, 16 * 1024> scratch{};
   std::uint64_t drained = 0;
-  stream_.expires_after(config_.linger_timeout);
+  arm(config_.linger_timeout);  // one deadline for the whole drain
   while (drained < config_.linger_bytes) {
-    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(scratch), use_tuple);
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(scratch), use_tuple);
     if (ec) {
       break;
     }
     drained += n;
   }
+  disarm();
 }
 
 asio::awaitable<result<void>> request::send_continue_once() {
@@ -336,12 +446,12 @@ asio::awaitable<result<void>> request::send_continue_once() {
     co_return result<void>{};
   }
   continue_sent_ = true;
-  const auto expect = parser_.get()[bhttp::field::expect];
-  if (beast::iequals(expect, "100-continue")) {
+  if (expects_continue()) {
     session& s = session_;
-    s.stream_.expires_after(s.config_.write_timeout);
+    s.arm(s.config_.write_timeout);
     auto [ec, n] =
-        co_await asio::async_write(s.stream_, asio::buffer(continue_response), use_tuple);
+        co_await asio::async_write(s.socket_, asio::buffer(continue_response), use_tuple);
+    s.disarm();
     if (ec) {
       co_return errc::connection_error;
     }
@@ -370,13 +480,12 @@ asio::awaitable<result<std::string_view>> request::read_some_into(std::span<char
     auto& body = parser_.get().body();
     body.data = into.data();
     body.size = into.size();
-    s.stream_.expires_after(s.config_.read_timeout);
-    auto [ec, n] = co_await bhttp::async_read_some(s.stream_, s.buffer_, parser_, use_tuple);
+    auto ec = co_await s.parse_some(parser_, s.config_.read_timeout);
     if (ec == bhttp::error::need_buffer) {
       ec = {};
     }
     if (ec) {
-      co_return body_read_error(ec);
+      co_return s.timed_out_ ? errc::timeout : body_read_error(ec);
     }
     const std::size_t got = into.size() - body.size;
     if (got > 0) {
@@ -388,11 +497,43 @@ asio::awaitable<result<std::string_view>> request::read_some_into(std::span<char
   }
 }
 
+bool request::take_buffered_body(std::string& out) {
+  const auto declared = parser_.content_length();
+  session& s = session_;
+  if (!declared || *declared > s.buffer_.size() || (!continue_sent_ && expects_continue())) {
+    return false;
+  }
+  out.resize(static_cast<std::size_t>(*declared));
+  if (parser_.is_done()) {
+    return true;  // Content-Length: 0
+  }
+  auto& body = parser_.get().body();
+  body.data = out.data();
+  body.size = out.size();
+  boost::system::error_code ec;
+  const std::size_t used = parser_.put(s.buffer_.data(), ec);
+  s.buffer_.consume(used);
+  if (ec || !parser_.is_done()) {
+    // Cannot happen with a Content-Length body that is all buffered; the slow path reports it.
+    out.resize(out.size() - body.size);
+    return false;
+  }
+  return true;
+}
+
+bool request::expects_continue() const {
+  return beast::iequals(parser_.get()[bhttp::field::expect], "100-continue");
+}
+
 asio::awaitable<result<std::string>> request::read_all(std::size_t limit) {
   if (const auto declared = content_length(); declared && *declared > limit) {
     co_return errc::body_too_large;
   }
   std::string out;
+  // A small body usually arrives with its header: take it without suspending.
+  if (take_buffered_body(out)) {
+    co_return out;
+  }
   for (;;) {
     auto chunk = co_await read_some();
     if (!chunk) {
@@ -429,6 +570,7 @@ void server::start() {
   const unsigned threads =
       config_.threads != 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   tcp::endpoint endpoint = config_.listen;
+  ensure_port_is_free(endpoint);
   for (unsigned i = 0; i < threads; ++i) {
     auto w = std::make_unique<worker>();
     w->acceptor.open(endpoint.protocol());
@@ -449,6 +591,7 @@ void server::start() {
   }
   for (auto& w : workers_) {
     asio::co_spawn(w->ioc, accept_loop(*w), asio::detached);
+    asio::co_spawn(w->ioc, watchdog(*w), asio::detached);
     w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
   }
 }
@@ -513,6 +656,19 @@ asio::awaitable<void> server::accept_loop(worker& w) {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     asio::co_spawn(w.ioc, run_session(w, std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> server::watchdog(worker& w) {
+  const auto interval = watchdog_interval(config_);
+  // Runs until the worker stops and its last session has ended (the timer keeps run() going).
+  while (!(w.stopping && w.sessions.empty())) {
+    w.watchdog.expires_after(interval);
+    co_await w.watchdog.async_wait(use_tuple);
+    const auto now = coarse_now();
+    for (session* s : w.sessions) {
+      s->cancel_if_overdue(now);
+    }
   }
 }
 

@@ -26,7 +26,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -80,6 +79,10 @@ struct file_region {
 struct response {
   bhttp::response<bhttp::string_body> message;
   std::optional<file_region> file;  // when set, message.body() must be empty
+  // Header lines already formatted ("Name: value\r\n" each), sent after message's fields: lets a
+  // hot path answer without Beast's field container, which allocates once per field. No field may
+  // appear both here and in message.
+  std::string fields_text;
 };
 
 class session;
@@ -126,6 +129,11 @@ class request {
  private:
   friend class session;
   asio::awaitable<result<void>> send_continue_once();
+  bool expects_continue() const;
+  // Parses the whole body into `out` without suspending when it has a Content-Length and is all
+  // in the session's buffer already (and no 100 Continue is owed). False otherwise; `out` then
+  // holds the bytes parsed so far (none, unless the parser stopped early) and reading goes on.
+  bool take_buffered_body(std::string& out);
   request(session& owner, bhttp::request_parser<bhttp::buffer_body>& parser,
           asio::ip::tcp::endpoint remote, asio::thread_pool& pool)
       : session_(owner), parser_(parser), remote_(remote), pool_(pool) {}
@@ -163,8 +171,9 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // Binds (throws boost::system::system_error on failure: a start-up error) and starts the
-  // threads. Raises RLIMIT_NOFILE to its hard limit.
+  // Binds (throws boost::system::system_error on failure: a start-up error, including a port that
+  // another process listens on, even one that set SO_REUSEPORT) and starts the threads. Raises
+  // RLIMIT_NOFILE to its hard limit.
   void start();
   // The bound port (useful with port 0).
   unsigned short port() const noexcept { return port_; }
@@ -181,6 +190,7 @@ class server {
   struct worker;
 
   asio::awaitable<void> accept_loop(worker& w);
+  asio::awaitable<void> watchdog(worker& w);
   asio::awaitable<void> run_session(worker& w, asio::ip::tcp::socket socket);
 
   server_config config_;

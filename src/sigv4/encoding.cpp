@@ -185,33 +185,59 @@ bool is_valid_utf8(std::string_view s) noexcept {
   return true;
 }
 
-void base64_encode_append(std::string& out, std::string_view data) {
+namespace {
+
+constexpr char base64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+// Three bytes to four symbols at a time, writing into the string's own storage; `pad` fills the
+// last group to four symbols with '='.
+void encode_append(std::string& out, std::string_view data, const char* alphabet, bool pad) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   const std::size_t n = data.size();
+  const std::size_t tail = n % 3;
   const std::size_t start = out.size();
-  out.resize(start + (n + 2) / 3 * 4);
+  out.resize(start + n / 3 * 4 + (tail == 0 ? 0 : (pad ? 4 : tail + 1)));
   char* o = out.data() + start;
   std::size_t i = 0;
   for (; i + 3 <= n; i += 3) {
     const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
-    *o++ = base64_alphabet[(v >> 18) & 0x3f];
-    *o++ = base64_alphabet[(v >> 12) & 0x3f];
-    *o++ = base64_alphabet[(v >> 6) & 0x3f];
-    *o++ = base64_alphabet[v & 0x3f];
+    *o++ = alphabet[(v >> 18) & 0x3f];
+    *o++ = alphabet[(v >> 12) & 0x3f];
+    *o++ = alphabet[(v >> 6) & 0x3f];
+    *o++ = alphabet[v & 0x3f];
   }
-  if (n - i == 1) {
-    const std::uint32_t v = std::uint32_t{p[i]} << 16;
-    *o++ = base64_alphabet[(v >> 18) & 0x3f];
-    *o++ = base64_alphabet[(v >> 12) & 0x3f];
-    *o++ = '=';
-    *o++ = '=';
-  } else if (n - i == 2) {
-    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8);
-    *o++ = base64_alphabet[(v >> 18) & 0x3f];
-    *o++ = base64_alphabet[(v >> 12) & 0x3f];
-    *o++ = base64_alphabet[(v >> 6) & 0x3f];
+  if (tail == 0) {
+    return;
+  }
+  const std::uint32_t v =
+      (std::uint32_t{p[i]} << 16) | (tail == 2 ? std::uint32_t{p[i + 1]} << 8 : 0);
+  *o++ = alphabet[(v >> 18) & 0x3f];
+  *o++ = alphabet[(v >> 12) & 0x3f];
+  if (tail == 2) {
+    *o++ = alphabet[(v >> 6) & 0x3f];
+  } else if (pad) {
     *o++ = '=';
   }
+  if (pad) {
+    *o++ = '=';
+  }
+}
+
+}  // namespace
+
+void base64_encode_append(std::string& out, std::string_view data) {
+  encode_append(out, data, base64_alphabet, true);
+}
+
+void base64url_encode_append(std::string& out, std::string_view data) {
+  encode_append(out, data, base64url_alphabet, false);
+}
+
+std::string base64url_encode(std::string_view data) {
+  std::string out;
+  base64url_encode_append(out, data);
+  return out;
 }
 
 std::string base64_encode(std::string_view data) {

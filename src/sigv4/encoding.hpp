@@ -41,6 +41,10 @@ std::string base64_encode(std::span<const std::uint8_t> data);
 std::string base64_encode(std::string_view data);
 void base64_encode_append(std::string& out, std::string_view data);
 
+// Base64url (RFC 4648 section 5, `-_`) without padding, as JOSE, upload ids and cursors use it.
+std::string base64url_encode(std::string_view data);
+void base64url_encode_append(std::string& out, std::string_view data);
+
 // Decodes standard padded base64. Rejects (errc::invalid_argument): a length that is not a
 // multiple of 4, characters outside the alphabet, whitespace, `=` anywhere but the last one or two
 // positions, and non-canonical encodings (unused low bits of the last symbol not zero). The empty

@@ -213,7 +213,7 @@ boost::asio::awaitable<result<void>> drain(
 
 boost::asio::awaitable<result<body_summary>> pump_pooled(
     http::request& req, body_checker& checker,
-    const std::function<result<void>(std::string_view)>& sink) {
+    const std::function<result<void>(std::string_view)>& sink, const after_last_batch& after_last) {
   using namespace boost::asio::experimental::awaitable_operators;
   std::unique_ptr<char[]> raw_buffer;
   if (checker.decodes()) {
@@ -243,27 +243,81 @@ boost::asio::awaitable<result<body_summary>> pump_pooled(
     ended = *filled == fill_end::body_ended;
     std::swap(filling, draining);
   }
-  if (draining->size > 0) {
-    if (auto sunk = co_await drain(req, *draining, sink); !sunk) {
-      co_return sunk.error();
+  // Every byte has been absorbed: check the body before its last batch is written, so the
+  // write and whatever follows it (the commit) share one pool job.
+  auto summary = checker.finish();
+  if (!summary) {
+    co_return summary.error();
+  }
+  if (draining->size > 0 || after_last) {
+    auto done = co_await req.run_blocking([&]() -> result<void> {
+      if (draining->size > 0) {
+        if (auto sunk = sink(std::string_view(draining->bytes.get(), draining->size)); !sunk) {
+          return sunk;
+        }
+      }
+      return after_last ? after_last(*summary) : result<void>{};
+    });
+    if (!done) {
+      co_return done.error();
     }
   }
-  co_return checker.finish();
+  co_return summary;
 }
 
 }  // namespace
 
 boost::asio::awaitable<result<body_summary>> pump_body(
     s3_handler::context& ctx, const body_plan& plan,
-    std::function<result<void>(std::string_view)> sink, sink_thread where) {
+    std::function<result<void>(std::string_view)> sink, sink_thread where,
+    after_last_batch after_last) {
   auto checker = body_checker::create(ctx, plan);
   if (!checker) {
     co_return checker.error();
   }
   if (where == sink_thread::pool) {
-    co_return co_await pump_pooled(ctx.req, *checker, sink);
+    co_return co_await pump_pooled(ctx.req, *checker, sink, after_last);
   }
-  co_return co_await pump_inline(ctx.req, *checker, sink);
+  auto summary = co_await pump_inline(ctx.req, *checker, sink);
+  if (summary && after_last) {
+    if (auto done = after_last(*summary); !done) {
+      co_return done.error();
+    }
+  }
+  co_return summary;
+}
+
+boost::asio::awaitable<result<written_object>> write_and_commit(s3_handler::context& ctx,
+                                                                const body_plan& plan,
+                                                                object_writer& writer,
+                                                                commit_options commit) {
+  std::optional<object_info> info;
+  auto summary = co_await pump_body(
+      ctx, plan, [&](std::string_view data) -> result<void> { return writer.write(data); },
+      sink_thread::pool,
+      [&](const body_summary& checked) -> result<void> {
+        commit.checksums = checked.checksums;
+        auto committed = writer.commit(commit);
+        if (!committed) {
+          return committed.error();
+        }
+        info = std::move(*committed);
+        return {};
+      });
+  if (!summary) {
+    writer.abort();  // idempotent: a failed write or commit has removed the temp file already
+    co_return summary.error();
+  }
+  co_return written_object{std::move(*summary), std::move(*info)};
+}
+
+http::response stored_response(s3_handler::context& ctx, const written_object& written) {
+  http::response res = empty(ctx);
+  res.message.set(bhttp::field::etag, quote_etag(written.info.etag));
+  for (const auto& [name, value] : written.body.checksums) {
+    res.message.set("x-amz-checksum-" + name, value);
+  }
+  return res;
 }
 
 }  // namespace onehop::store::front

@@ -94,9 +94,32 @@ inline constexpr std::size_t pump_batch_size = 512 * 1024;
 // the declared size and the checksums (header or trailer) before returning success; the caller
 // commits only then. Content-MD5 is left to the caller (the engine checks it on commit).
 // The first sink error stops the pump and is returned.
+//
+// With sink_thread::pool, `after_last` (when set) runs on the pool in the same job as the sink's
+// last batch, once every check above has passed: a PUT commits (fdatasync, rename) without one
+// more thread round trip, which a small object would otherwise pay in latency. Its error is
+// returned like a sink error.
+using after_last_batch = std::function<result<void>(const body_summary&)>;
 boost::asio::awaitable<result<body_summary>> pump_body(
     s3_handler::context& ctx, const body_plan& plan,
-    std::function<result<void>(std::string_view)> sink, sink_thread where = sink_thread::io);
+    std::function<result<void>(std::string_view)> sink, sink_thread where = sink_thread::io,
+    after_last_batch after_last = {});
+
+// A PUT or UploadPart body streamed into `writer` (hashing and write(2) on the blocking pool while
+// the next batch is read, so a write waiting for writeback stalls only this upload) and committed
+// in the same pool job as the last batch, once the body has passed every check. On failure the
+// writer is aborted.
+struct written_object {
+  body_summary body;
+  object_info info;
+};
+boost::asio::awaitable<result<written_object>> write_and_commit(s3_handler::context& ctx,
+                                                                const body_plan& plan,
+                                                                object_writer& writer,
+                                                                commit_options commit);
+
+// 200 with the ETag and the verified x-amz-checksum-* of a written object or part.
+http::response stored_response(s3_handler::context& ctx, const written_object& written);
 
 // The whole (small) body, at most `limit` decoded bytes, with every check of pump_body plus
 // Content-MD5.

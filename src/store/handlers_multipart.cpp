@@ -60,29 +60,14 @@ s3_handler::awaitable_response s3_handler::upload_part(context& ctx) {
   if (!writer) {
     co_return front::error(ctx, writer.error());
   }
-  // Hashing and write(2) run on the blocking pool while the next batch is read: a write that
-  // waits for writeback then stalls only this upload, not every connection of the I/O thread.
-  auto summary = co_await front::pump_body(
-      ctx, *plan, [&](std::string_view data) -> result<void> { return writer->write(data); },
-      front::sink_thread::pool);
-  if (!summary) {
-    writer->abort();
-    co_return front::error(ctx, summary.error());
-  }
   commit_options commit;
   commit.now = ctx.now_ms;
   commit.content_md5 = plan->content_md5;
-  commit.checksums = summary->checksums;
-  auto info = co_await ctx.req.run_blocking([&] { return writer->commit(commit); });
-  if (!info) {
-    co_return front::error(ctx, info.error());
+  auto written = co_await front::write_and_commit(ctx, *plan, *writer, std::move(commit));
+  if (!written) {
+    co_return front::error(ctx, written.error());
   }
-  http::response res = front::empty(ctx);
-  res.message.set(bhttp::field::etag, front::quote_etag(info->etag));
-  for (const auto& [name, value] : summary->checksums) {
-    res.message.set("x-amz-checksum-" + name, value);
-  }
-  co_return res;
+  co_return front::stored_response(ctx, *written);
 }
 
 s3_handler::awaitable_response s3_handler::list_parts(context& ctx) {

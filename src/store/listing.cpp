@@ -2,30 +2,13 @@
 
 #include <array>
 
+#include "sigv4/encoding.hpp"
+
 namespace onehop::store {
 
 namespace {
 
 constexpr char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url_encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() * 4 + 2) / 3);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char ch : in) {
-    acc = (acc << 8) | static_cast<unsigned char>(ch);
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(b64url[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) {
-    out.push_back(b64url[(acc << (6 - bits)) & 0x3f]);
-  }
-  return out;
-}
 
 std::optional<std::string> base64url_decode(std::string_view in) {
   std::array<int, 256> table{};
@@ -70,7 +53,7 @@ std::string encode_continuation_token(bool is_prefix, std::string_view item) {
   raw.reserve(item.size() + 1);
   raw.push_back(is_prefix ? 'p' : 'k');
   raw.append(item);
-  return base64url_encode(raw);
+  return sigv4::base64url_encode(raw);
 }
 
 std::optional<token_position> decode_continuation_token(std::string_view token) {

@@ -63,6 +63,21 @@ def png_bytes(width=3, height=2, padding=0):
     return out
 
 
+def jpeg_header_bytes(width, height, exif_padding=0):
+    """The header of a baseline JPEG (SOI, an APP1 "Exif" segment of `exif_padding` bytes, SOF0
+    with the dimensions, EOI): what a dimension probe reads. Large EXIF segments (camera
+    thumbnails) push the SOF far from the start, as in real photos."""
+    out = b"\xff\xd8"
+    if exif_padding:
+        payload = b"Exif\x00\x00" + os.urandom(exif_padding)
+        assert len(payload) + 2 <= 0xFFFF
+        out += b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    components = b"".join(bytes([i, 0x11, 0]) for i in (1, 2, 3))
+    sof = struct.pack(">BHHB", 8, height, width, 3) + components
+    out += b"\xff\xc0" + struct.pack(">H", len(sof) + 2) + sof
+    return out + b"\xff\xd9"
+
+
 def png_of_size(total, width=16, height=9):
     """A valid PNG of exactly `total` bytes."""
     base = len(png_bytes(width, height))

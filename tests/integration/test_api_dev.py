@@ -149,6 +149,9 @@ def check_restart_keeps_everything():
 
 def main():
     global dev
+    if not os.path.exists(os.environ["ONEHOP_BIN"]):
+        print("skipped: %s is not built" % os.environ["ONEHOP_BIN"])
+        sys.exit(77)
     tmp = tempfile.mkdtemp(prefix="onehop-dev-test-")
     try:
         dev = Dev(os.path.join(tmp, "data")).start()

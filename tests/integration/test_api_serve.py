@@ -12,8 +12,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from store_harness import Store, run_checks  # noqa: E402
-from api_harness import (Api, hs256_token, http_request, png_bytes, png_of_size,  # noqa: E402
-                         sha256_b64, JWT_SECRET)
+from api_harness import (Api, hs256_token, http_request, jpeg_header_bytes, png_bytes,  # noqa: E402
+                         png_of_size, sha256_b64, JWT_SECRET)
 
 MIB = 1024 * 1024
 SECTIONS = {
@@ -78,6 +78,17 @@ def check_put_happy_path():
     assert not object_exists(image["key"])
     s, _, _ = api.call("GET", "/api/images/" + image["id"], token=token)
     assert s == 404
+
+
+def check_jpeg_dimensions_past_a_large_exif_segment():
+    # Completion reads a few KiB of the object first and more only when the header is not in
+    # them: a 40 KiB EXIF segment puts this JPEG's SOF beyond the first read.
+    token = hs256_token(user("camera"))
+    for padding in (0, 40000):
+        data = jpeg_header_bytes(4032, 3024, exif_padding=padding)
+        status, body, _ = api.upload(token, data, content_type="image/jpeg", filename="p.jpg")
+        assert status == 200, (padding, status, body)
+        assert (body["image"]["width"], body["image"]["height"]) == (4032, 3024), body
 
 
 def check_put_with_checksum():

@@ -142,6 +142,29 @@ TEST(JsonString, RandomBytesAlwaysGiveValidJson) {
   }
 }
 
+// Clean runs are skipped 8 bytes at a time: a byte that needs escaping or checking must be
+// found at every position of a word, after and before runs of every length.
+TEST(JsonString, SpecialBytesAreFoundAtEveryOffsetOfLongCleanRuns) {
+  for (const unsigned char special : {0x00, 0x1F, '"', '\\', 0x7F, 0x80, 0xC2, 0xFF}) {
+    for (std::size_t before = 0; before < 20; ++before) {
+      for (std::size_t after = 0; after < 20; ++after) {
+        std::string s(before, 'a');
+        s.push_back(static_cast<char>(special));
+        s.append(after, '~');  // 0x7E: the clean byte nearest the special ones
+        const std::string back = round_trip(s);
+        std::string expected(before, 'a');
+        if (special < 0x80) {
+          expected.push_back(static_cast<char>(special));
+        } else {
+          expected += fffd;  // a lone lead or continuation byte is ill-formed
+        }
+        expected.append(after, '~');
+        ASSERT_EQ(back, expected) << "byte " << int{special} << " after " << before;
+      }
+    }
+  }
+}
+
 TEST(JsonWriter, KeysNumbersAndLiterals) {
   std::string out = "{";
   append_json_key(out, "a\"b");

@@ -45,8 +45,22 @@ TEST(Quota, CountLimit) {
   EXPECT_TRUE(q.reserve("alice", 1));
 }
 
-TEST(Quota, ZeroMeansUnlimitedAndSumsDoNotWrap) {
+TEST(Quota, ZeroMeansUnlimitedAndNothingIsTracked) {
   quota_tracker q(0, 0);
+  EXPECT_FALSE(q.limited());
+  const auto huge = std::numeric_limits<std::uint64_t>::max() - 5;
+  ASSERT_TRUE(q.reserve("alice", huge));
+  ASSERT_TRUE(q.reserve("alice", huge));
+  q.load("bob", quota_usage{10, 1});
+  EXPECT_EQ(q.usage("alice"), quota_usage{});
+  EXPECT_EQ(q.tracked_users(), 0u);
+  q.release("alice", 1);  // nothing to release, and no harm
+  EXPECT_EQ(q.tracked_users(), 0u);
+}
+
+TEST(Quota, ACountLimitAloneKeepsByteSumsThatDoNotWrap) {
+  quota_tracker q(0, 10);
+  EXPECT_TRUE(q.limited());
   const auto huge = std::numeric_limits<std::uint64_t>::max() - 5;
   ASSERT_TRUE(q.reserve("alice", huge));
   ASSERT_TRUE(q.reserve("alice", huge));

@@ -105,6 +105,10 @@ class test_handler final : public handler {
       } else {
         res.message.body() = *body;
       }
+    } else if (target == "/fields_text") {
+      res.message.set(bhttp::field::content_type, "text/plain");
+      res.fields_text = "X-One: 1\r\nX-Two: two\r\n";
+      res.message.body() = "text";
     } else if (target == "/reject") {
       res.message.result(bhttp::status::forbidden);
       res.message.body() = "no";
@@ -261,6 +265,79 @@ TEST_F(server_test, keep_alive_and_pipelining_answer_in_order) {
   EXPECT_EQ(read_response(socket).body(), "2 " + std::to_string(fnv1a(fnv_basis, "bb")));
   EXPECT_EQ(read_response(socket).result(), bhttp::status::not_found);
   EXPECT_EQ(srv_->stats().connections_accepted, 1u);
+}
+
+// A small body that arrives with its header is taken without a socket read; one that arrives
+// later, or a byte at a time, goes through the reading path. All must give the same bytes.
+TEST_F(server_test, small_bodies_read_whole_however_they_arrive) {
+  start();
+  auto socket = connect();
+  send(socket,
+       "POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"
+       "POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+       "POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nab");
+  EXPECT_EQ(read_response(socket).body(), "hello");
+  EXPECT_EQ(read_response(socket).body(), "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  send(socket, "c");  // the rest of the third body, in its own segment
+  EXPECT_EQ(read_response(socket).body(), "abc");
+
+  const std::string one_by_one = "POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nwxyz";
+  for (const char c : one_by_one) {
+    send(socket, std::string_view(&c, 1));
+  }
+  EXPECT_EQ(read_response(socket).body(), "wxyz");
+  EXPECT_EQ(srv_->stats().connections_accepted, 1u);
+}
+
+TEST_F(server_test, small_body_after_100_continue) {
+  start();
+  auto socket = connect();
+  send(socket,
+       "POST /small HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  std::array<char, 64> interim{};
+  const std::string_view expected = "HTTP/1.1 100 Continue\r\n\r\n";
+  asio::read(socket, asio::buffer(interim.data(), expected.size()));
+  EXPECT_EQ(std::string_view(interim.data(), expected.size()), expected);
+  send(socket, "ok");
+  EXPECT_EQ(read_response(socket).body(), "ok");
+}
+
+TEST_F(server_test, stalled_header_times_out_with_read_timeout) {
+  server_config config;
+  config.read_timeout = std::chrono::milliseconds(50);
+  start(config);
+  auto socket = connect();
+  const auto started = std::chrono::steady_clock::now();
+  send(socket, "GET /echo HTTP/1.1\r\nHost: t\r\n");  // never finished
+  EXPECT_EQ(read_to_close(socket), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST_F(server_test, preformatted_fields_are_sent_after_the_message_fields) {
+  start();
+  const auto res = round_trip("GET /fields_text HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(res.result(), bhttp::status::ok);
+  EXPECT_EQ(res[bhttp::field::content_type], "text/plain");
+  EXPECT_EQ(res["X-One"], "1");
+  EXPECT_EQ(res["X-Two"], "two");
+  EXPECT_EQ(res.body(), "text");
+}
+
+// Every worker binds with SO_REUSEPORT; a second server on the same port must still be refused,
+// not given half of the connections.
+TEST_F(server_test, a_port_in_use_is_refused_even_to_a_second_server) {
+  start();
+  server_config same_port;
+  same_port.listen = {asio::ip::make_address_v4("127.0.0.1"), srv_->port()};
+  test_handler other;
+  server second(same_port, other);
+  EXPECT_THROW(second.start(), boost::system::system_error);
+  // The first one still answers every connection.
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(round_trip("GET /missing HTTP/1.1\r\nHost: t\r\n\r\n").result(),
+              bhttp::status::not_found);
+  }
 }
 
 TEST_F(server_test, idle_connection_is_closed_after_idle_timeout) {
