@@ -8,3 +8,5 @@ cd "$root"
 ONEHOP_BUILD="$root/build/release" bench/presign/run.sh
 bench/store/install-peers.sh
 ONEHOP_BUILD="$root/build/release" bench/store/run.sh
+ONEHOP_BUILD="$root/build/release" bench/api/run.sh
+ONEHOP_BUILD="$root/build/release" bench/api/cpu_per_upload.sh

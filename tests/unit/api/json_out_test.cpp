@@ -145,7 +145,8 @@ TEST(JsonString, RandomBytesAlwaysGiveValidJson) {
 // Clean runs are skipped 8 bytes at a time: a byte that needs escaping or checking must be
 // found at every position of a word, after and before runs of every length.
 TEST(JsonString, SpecialBytesAreFoundAtEveryOffsetOfLongCleanRuns) {
-  for (const unsigned char special : {0x00, 0x1F, '"', '\\', 0x7F, 0x80, 0xC2, 0xFF}) {
+  static constexpr unsigned char specials[] = {0x00, 0x1F, '"', '\\', 0x7F, 0x80, 0xC2, 0xFF};
+  for (const unsigned char special : specials) {
     for (std::size_t before = 0; before < 20; ++before) {
       for (std::size_t after = 0; after < 20; ++after) {
         std::string s(before, 'a');
