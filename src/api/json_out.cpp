@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "sigv4/utf8.hpp"
+
 namespace onehop::api {
 namespace {
 
@@ -55,40 +57,6 @@ void append_escape(std::string& out, unsigned char c) {
   out.append(u, sizeof u);
 }
 
-// The length of the well-formed UTF-8 sequence at s[i] (2..4), or, negated, the length of the
-// maximal ill-formed subpart there (at least 1): Unicode's Table 3-7 of well-formed sequences.
-int utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  int len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    lo = b0 == 0xE0 ? 0xA0 : 0x80;
-    hi = b0 == 0xED ? 0x9F : 0xBF;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    lo = b0 == 0xF0 ? 0x90 : 0x80;
-    hi = b0 == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return -1;  // a continuation byte alone, C0, C1, F5..FF
-  }
-  for (int k = 1; k < len; ++k) {
-    if (i + static_cast<std::size_t>(k) >= s.size()) {
-      return -k;
-    }
-    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    const unsigned char min = k == 1 ? lo : 0x80;
-    const unsigned char max = k == 1 ? hi : 0xBF;
-    if (b < min || b > max) {
-      return -k;
-    }
-  }
-  return len;
-}
-
 // True when none of the 8 bytes in `word` needs attention (byte_class 0): none below 0x20, none
 // '"' or '\\', none from 0x80. Lets long clean runs (URLs, keys) be skipped a word at a time.
 bool clean_word(std::uint64_t word) noexcept {
@@ -118,7 +86,7 @@ void append_escaped(std::string& out, std::string_view s) {
       continue;
     }
     if (cls == 2) {
-      const int n = utf8_sequence(s, i);
+      const int n = sigv4::utf8_sequence(s, i);
       if (n > 0) {
         i += static_cast<std::size_t>(n);
         continue;

@@ -11,6 +11,7 @@
 #include <span>
 
 #include "sigv4/checksum.hpp"
+#include "sigv4/utf8.hpp"
 
 namespace onehop::api {
 namespace {
@@ -49,43 +50,6 @@ bool stop(json::error_code& ec) {
 // ---------------------------------------------------------------------------------------------
 // Field checks shared by the SAX and DOM parsers.
 
-// Length of the UTF-8 sequence starting at s[i] and its code point, or 0 when ill-formed
-// (overlong forms, surrogates, above U+10FFFF, truncated).
-std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    lo = b0 == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
-    hi = b0 == 0xED ? 0x9F : 0xBF;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    lo = b0 == 0xF0 ? 0x90 : 0x80;
-    hi = b0 == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (s.size() - i < len) {
-    return 0;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    const unsigned char b = byte(i + k);
-    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
-      return 0;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  return len;
-}
-
 std::string code_point_name(char32_t cp) {
   static constexpr char digits[] = "0123456789ABCDEF";
   std::string name = "U+";
@@ -107,15 +71,11 @@ result<void> check_filename(std::string_view name) {
     return invalid("filename must not be \".\" or \"..\"");
   }
   for (std::size_t i = 0; i < name.size();) {
-    const auto b = static_cast<unsigned char>(name[i]);
-    char32_t cp = b;
-    std::size_t len = 1;
-    if (b >= 0x80) {
-      len = decode_utf8(name, i, cp);
-      if (len == 0) {
-        return invalid("filename is not valid UTF-8 (at byte " + std::to_string(i) + ")");
-      }
+    const int len = sigv4::utf8_sequence(name, i);
+    if (len < 0) {
+      return invalid("filename is not valid UTF-8 (at byte " + std::to_string(i) + ")");
     }
+    const char32_t cp = sigv4::utf8_code_point(name, i, len);
     if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
       return invalid("filename must not contain control characters (" + code_point_name(cp) +
                      " at byte " + std::to_string(i) + ")");
@@ -124,7 +84,7 @@ result<void> check_filename(std::string_view name) {
       return invalid(std::string("filename must not contain '") + static_cast<char>(cp) +
                      "' (a path is not a name)");
     }
-    i += len;
+    i += static_cast<std::size_t>(len);
   }
   return {};
 }

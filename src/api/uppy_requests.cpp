@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "sigv4/utf8.hpp"
+
 namespace onehop::api {
 namespace {
 
@@ -23,38 +25,10 @@ int hex_digit(char c) noexcept {
   return -1;
 }
 
-// Length of the well-formed UTF-8 sequence at s[i], or 0 (overlong forms, surrogates, above
-// U+10FFFF, truncated).
+// Length of the well-formed UTF-8 sequence at s[i], or 0.
 std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80)
-    return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    lo = b0 == 0xE0 ? 0xA0 : 0x80;
-    hi = b0 == 0xED ? 0x9F : 0xBF;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    lo = b0 == 0xF0 ? 0x90 : 0x80;
-    hi = b0 == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < len)
-    return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi)
-    return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-      return 0;
-  }
-  return len;
+  const int length = sigv4::utf8_sequence(s, i);
+  return length > 0 ? static_cast<std::size_t>(length) : 0;
 }
 
 bool is_control(std::string_view s, std::size_t i, std::size_t len) noexcept {

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "sigv4/utf8.hpp"
+
 namespace onehop::sigv4 {
 
 namespace {
@@ -141,46 +143,56 @@ result<std::string> percent_decode(std::string_view in, bool plus_is_space) {
   return out;
 }
 
+int utf8_sequence(std::string_view s, std::size_t i) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    return 1;
+  }
+  int length = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    length = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    length = 3;
+    lo = b0 == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+    hi = b0 == 0xED ? 0x9F : 0xBF;  // no surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    length = 4;
+    lo = b0 == 0xF0 ? 0x90 : 0x80;
+    hi = b0 == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
+  } else {
+    return -1;  // a continuation byte alone, C0, C1, F5..FF
+  }
+  for (int k = 1; k < length; ++k) {
+    const std::size_t at = i + static_cast<std::size_t>(k);
+    if (at >= s.size()) {
+      return -k;
+    }
+    const auto b = static_cast<unsigned char>(s[at]);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
+      return -k;
+    }
+  }
+  return length;
+}
+
+char32_t utf8_code_point(std::string_view s, std::size_t i, int length) noexcept {
+  static constexpr unsigned char lead_bits[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t cp = static_cast<unsigned char>(s[i]) & lead_bits[length];
+  for (int k = 1; k < length; ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3F);
+  }
+  return cp;
+}
+
 bool is_valid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    std::uint32_t min = 0;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-      cp = c & 0x1f;
-      min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      cp = c & 0x0f;
-      min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      cp = c & 0x07;
-      min = 0x10000;
-    } else {
-      return false;  // continuation byte first, or a lead byte only an overlong/too-big form uses
-    }
-    if (static_cast<std::size_t>(end - p) < len) {
+  for (std::size_t i = 0; i < s.size();) {
+    const int length = utf8_sequence(s, i);
+    if (length < 0) {
       return false;
     }
-    for (std::size_t i = 1; i < len; ++i) {
-      if ((p[i] & 0xc0) != 0x80) {
-        return false;
-      }
-      cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    p += len;
+    i += static_cast<std::size_t>(length);
   }
   return true;
 }
