@@ -101,7 +101,7 @@ class request {
     return declared ? std::optional<std::uint64_t>(*declared) : std::nullopt;
   }
   // True unless the request has no body at all (no Content-Length and not chunked, or 0).
-  bool has_body() const { return !parser_.is_done(); }
+  bool has_body() const { return !body_done(); }
 
   // Limits the body; read_some() fails with errc::body_too_large past it. Set before reading.
   void body_limit(std::uint64_t limit) { parser_.body_limit(limit); }
@@ -118,7 +118,9 @@ class request {
   // The whole body, if it has at most `limit` bytes; errc::body_too_large otherwise.
   asio::awaitable<result<std::string>> read_all(std::size_t limit);
 
-  bool body_done() const noexcept { return parser_.is_done(); }
+  bool body_done() const noexcept {
+    return parser_.is_done() || (unparsed_remaining_ && *unparsed_remaining_ == 0);
+  }
 
   // Runs `f` on the server's blocking pool; the coroutine resumes on this connection's thread.
   template <class F>
@@ -143,6 +145,9 @@ class request {
   asio::ip::tcp::endpoint remote_;
   asio::thread_pool& pool_;
   bool continue_sent_ = false;
+  // Set once a Content-Length body is read from the socket straight into the caller's buffer,
+  // past the parser: the body bytes still to come.
+  std::optional<std::uint64_t> unparsed_remaining_;
 };
 
 // The application. handle() may be called concurrently from several threads (one call per

@@ -2,13 +2,17 @@
 // declared size, checksums) and feeds the object data to a sink, either inline on the I/O thread
 // or in double-buffered batches on the blocking pool.
 
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <cctype>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 
 #include "store/handlers_internal.hpp"
+#include "store/md5.hpp"
 
 namespace onehop::store::front {
 
@@ -151,9 +155,58 @@ boost::asio::awaitable<result<body_summary>> pump_inline(
   co_return checker.finish();
 }
 
-// One batch of object data on its way to the sink.
+// What the uploads of one io_context share: the MD5 lanes, and spare batch buffers (a fresh
+// 512 KiB allocation comes from mmap and page-faults on every first touch; a reused one does
+// not). The store runs one thread per io_context, so this is only ever used by that thread; as
+// a service of the context it outlives every coroutine frame there, even those destroyed when
+// the context shuts down.
+class pump_service : public boost::asio::execution_context::service {
+ public:
+  using key_type = pump_service;
+  static inline boost::asio::execution_context::id id;
+
+  // Spare buffers kept: enough for this many uploads at a time without allocating.
+  static constexpr std::size_t max_spare = 32;
+
+  explicit pump_service(boost::asio::execution_context& context) : service(context) {}
+
+  static pump_service& of_this_thread(const boost::asio::any_io_executor& executor) {
+    return boost::asio::use_service<pump_service>(
+        boost::asio::query(executor, boost::asio::execution::context));
+  }
+
+  std::unique_ptr<char[]> take_buffer() {
+    if (spare_.empty()) {
+      return std::unique_ptr<char[]>(new char[pump_batch_size]);
+    }
+    auto buffer = std::move(spare_.back());
+    spare_.pop_back();
+    return buffer;
+  }
+
+  void give_back(std::unique_ptr<char[]> buffer) {
+    if (buffer && spare_.size() < max_spare) {
+      spare_.push_back(std::move(buffer));
+    }
+  }
+
+  md5_lane_group lanes;
+
+ private:
+  void shutdown() override {}
+
+  std::vector<std::unique_ptr<char[]>> spare_;
+};
+
+// One batch of object data on its way to the sink, in a buffer borrowed from the thread.
 struct batch {
-  std::unique_ptr<char[]> bytes{new char[pump_batch_size]};
+  explicit batch(pump_service& owner) : service(&owner), bytes(owner.take_buffer()) {}
+  ~batch() { service->give_back(std::move(bytes)); }
+  batch(const batch&) = delete;
+  batch& operator=(const batch&) = delete;
+
+  pump_service* service;
+  std::unique_ptr<char[]> bytes;
   std::size_t size = 0;
 };
 
@@ -163,9 +216,11 @@ constexpr std::size_t decode_read_size = 64 * 1024;
 
 enum class fill_end { batch_full, body_ended };
 
-// Reads into `into` until it is full or the body ends.
+// Reads into `into` until it is full or the body ends; the object data it adds waits in `into`
+// to be hashed by `md5`.
 boost::asio::awaitable<result<fill_end>> fill(http::request& req, body_checker& checker,
-                                              batch& into, char* raw_buffer) {
+                                              batch& into, char* raw_buffer,
+                                              md5_lane_group::member& md5) {
   for (;;) {
     result<std::string_view> chunk;
     if (checker.decodes()) {
@@ -187,6 +242,7 @@ boost::asio::awaitable<result<fill_end>> fill(http::request& req, body_checker& 
     if (chunk->empty()) {
       co_return fill_end::body_ended;
     }
+    const std::size_t before = into.size;
     auto fed = checker.absorb(*chunk, [&](std::string_view data) {
       char* const end = into.bytes.get() + into.size;
       if (data.size() > pump_batch_size - into.size) {
@@ -200,6 +256,7 @@ boost::asio::awaitable<result<fill_end>> fill(http::request& req, body_checker& 
     if (!fed) {
       co_return fed.error();
     }
+    md5.defer(std::string_view(into.bytes.get() + before, into.size - before));
   }
 }
 
@@ -219,19 +276,22 @@ boost::asio::awaitable<result<body_summary>> pump_pooled(
   if (checker.decodes()) {
     raw_buffer.reset(new char[decode_read_size]);
   }
-  batch first;
-  batch second;
+  auto& shared = pump_service::of_this_thread(co_await boost::asio::this_coro::executor);
+  batch first(shared);
+  batch second(shared);
   batch* filling = &first;
   batch* draining = &second;  // empty until the first batch is full
+  // After the batches: it may point into them until it is gone.
+  md5_lane_group::member md5(shared.lanes);
   for (bool ended = false; !ended;) {
     result<fill_end> filled = fill_end::batch_full;
     if (draining->size == 0) {
-      filled = co_await fill(req, checker, *filling, raw_buffer.get());
+      filled = co_await fill(req, checker, *filling, raw_buffer.get(), md5);
     } else {
       // Both run on this connection's thread; the sink runs on the pool meanwhile, and both
       // complete before the loop goes on, so no sink call is ever left running on return.
-      auto [read, sunk] =
-          co_await (fill(req, checker, *filling, raw_buffer.get()) && drain(req, *draining, sink));
+      auto [read, sunk] = co_await (fill(req, checker, *filling, raw_buffer.get(), md5) &&
+                                    drain(req, *draining, sink));
       if (!sunk) {
         co_return sunk.error();
       }
@@ -242,6 +302,9 @@ boost::asio::awaitable<result<body_summary>> pump_pooled(
     }
     ended = *filled == fill_end::body_ended;
     std::swap(filling, draining);
+    // The drained batch is refilled next: its data is hashed first, with whatever else the
+    // thread's uploads have received meanwhile (mostly whole batches: many busy lanes).
+    md5.release(std::string_view(filling->bytes.get(), pump_batch_size));
   }
   // Every byte has been absorbed: check the body before its last batch is written, so the
   // write and whatever follows it (the commit) share one pool job.
@@ -249,6 +312,7 @@ boost::asio::awaitable<result<body_summary>> pump_pooled(
   if (!summary) {
     co_return summary.error();
   }
+  summary->md5 = md5.finish();
   if (draining->size > 0 || after_last) {
     auto done = co_await req.run_blocking([&]() -> result<void> {
       if (draining->size > 0) {
@@ -297,6 +361,7 @@ boost::asio::awaitable<result<written_object>> write_and_commit(s3_handler::cont
       sink_thread::pool,
       [&](const body_summary& checked) -> result<void> {
         commit.checksums = checked.checksums;
+        commit.md5 = checked.md5;
         auto committed = writer.commit(commit);
         if (!committed) {
           return committed.error();

@@ -11,27 +11,6 @@
 
 namespace onehop::store {
 
-namespace {
-
-EVP_MD_CTX* new_digest(const EVP_MD* md) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx, md, nullptr) != 1) {
-    // Only on allocation failure or a broken OpenSSL install: a bug, not a request error.
-    throw std::runtime_error("OpenSSL digest init failed");
-  }
-  return ctx;
-}
-
-template <std::size_t N>
-std::array<std::uint8_t, N> final_digest(EVP_MD_CTX* ctx) {
-  std::array<std::uint8_t, N> out{};
-  unsigned len = 0;
-  EVP_DigestFinal_ex(ctx, out.data(), &len);
-  return out;
-}
-
-}  // namespace
-
 std::string random_token(std::size_t bytes) {
   std::vector<unsigned char> raw(bytes);
   if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
@@ -71,7 +50,9 @@ result<durable_writer> durable_writer::create(file_system& fs, const std::filesy
 durable_writer::durable_writer(file_system& fs, int fd, std::filesystem::path temp,
                                digest_request want, std::uint64_t max_size)
     : fs_(&fs), fd_(fd), temp_path_(std::move(temp)), max_size_(max_size), want_(want) {
-  md5_ = new_digest(EVP_md5());
+  if (want_.md5) {
+    md5_.emplace();
+  }
   if (want_.sha256) {
     sha256_.emplace();
   }
@@ -91,7 +72,7 @@ durable_writer::durable_writer(durable_writer&& other) noexcept
       written_back_(other.written_back_),
       max_size_(other.max_size_),
       want_(other.want_),
-      md5_(std::exchange(other.md5_, nullptr)),
+      md5_(other.md5_),
       sha256_(std::move(other.sha256_)),
       checksum_(std::move(other.checksum_)),
       digests_(other.digests_) {
@@ -101,7 +82,6 @@ durable_writer::durable_writer(durable_writer&& other) noexcept
 durable_writer& durable_writer::operator=(durable_writer&& other) noexcept {
   if (this != &other) {
     discard();
-    EVP_MD_CTX_free(md5_);
     fs_ = other.fs_;
     fd_ = std::exchange(other.fd_, -1);
     temp_path_ = std::move(other.temp_path_);
@@ -113,7 +93,7 @@ durable_writer& durable_writer::operator=(durable_writer&& other) noexcept {
     written_back_ = other.written_back_;
     max_size_ = other.max_size_;
     want_ = other.want_;
-    md5_ = std::exchange(other.md5_, nullptr);
+    md5_ = other.md5_;
     sha256_ = std::move(other.sha256_);
     checksum_ = std::move(other.checksum_);
     digests_ = other.digests_;
@@ -123,7 +103,6 @@ durable_writer& durable_writer::operator=(durable_writer&& other) noexcept {
 
 durable_writer::~durable_writer() {
   discard();
-  EVP_MD_CTX_free(md5_);
 }
 
 void durable_writer::discard() noexcept {
@@ -165,7 +144,9 @@ result<void> durable_writer::write(std::string_view data) {
     discard();
     return errc::entity_too_large;
   }
-  EVP_DigestUpdate(md5_, data.data(), data.size());
+  if (md5_) {
+    md5_->update(data);
+  }
   if (sha256_) {
     sha256_->update(data);
   }
@@ -245,7 +226,9 @@ const digests& durable_writer::finish() {
   }
   finished_ = true;
   digests_.size = size_;
-  digests_.md5 = final_digest<16>(md5_);
+  if (md5_) {
+    digests_.md5 = md5_->finish();
+  }
   if (sha256_) {
     digests_.sha256 = sha256_->finish();
   }

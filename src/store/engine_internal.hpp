@@ -11,6 +11,7 @@
 #include "store/listing.hpp"
 #include "store/multipart.hpp"
 #include "store/object_meta.hpp"
+#include "store/object_store.hpp"
 
 namespace onehop::store {
 
@@ -54,6 +55,10 @@ result<small_file> read_small_file(const std::filesystem::path& path, std::size_
 result<void> check_key(std::string_view key) noexcept;
 
 std::string to_hex_string(const md5_digest& d);
+
+// The MD5 of a finished writer's data: its own, or the one the caller computed
+// (commit_options::md5).
+md5_digest data_md5(const digests& d, const commit_options& options);
 
 }  // namespace engine_detail
 

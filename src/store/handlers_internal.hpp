@@ -69,6 +69,9 @@ result<body_plan> plan_body(const s3_handler::context& ctx, std::uint64_t max_si
 
 struct body_summary {
   std::uint64_t size = 0;
+  // The object data's MD5, from pump_body with sink_thread::pool (hashed in lanes with the other
+  // uploads of this thread, store/md5.hpp).
+  std::optional<md5_digest> md5;
   // Verified checksums to store: lower-case algorithm name -> base64.
   std::vector<std::pair<std::string, std::string>> checksums;
 };
@@ -79,8 +82,10 @@ enum class sink_thread {
   io,
   // On the blocking pool, with batches of up to pump_batch_size bytes, double-buffered: the next
   // batch is read from the socket while the previous one is in the sink. For sinks that write
-  // files (and hash), whose write(2) can block behind writeback and would otherwise stall every
-  // connection of the I/O thread. Never two sink calls at once; memory: two batches.
+  // files, whose write(2) can block behind writeback and would otherwise stall every connection
+  // of the I/O thread. Never two sink calls at once; memory: two batches. The data's MD5 is
+  // computed on the I/O thread before a batch goes to the sink, in lanes with the other uploads
+  // of the thread (body_summary::md5).
   pool,
 };
 
@@ -105,9 +110,10 @@ boost::asio::awaitable<result<body_summary>> pump_body(
     std::function<result<void>(std::string_view)> sink, sink_thread where = sink_thread::io,
     after_last_batch after_last = {});
 
-// A PUT or UploadPart body streamed into `writer` (hashing and write(2) on the blocking pool while
-// the next batch is read, so a write waiting for writeback stalls only this upload) and committed
-// in the same pool job as the last batch, once the body has passed every check. On failure the
+// A PUT or UploadPart body streamed into `writer` (write(2) on the blocking pool while the next
+// batch is read, so a write waiting for writeback stalls only this upload) and committed in the
+// same pool job as the last batch, once the body has passed every check. The writer must have
+// been opened without MD5 (digest_request::md5 = false): the pump computes it. On failure the
 // writer is aborted.
 struct written_object {
   body_summary body;

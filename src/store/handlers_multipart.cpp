@@ -55,6 +55,7 @@ s3_handler::awaitable_response s3_handler::upload_part(context& ctx) {
   }
   put_options options;
   options.expected_size = plan->expected_size;
+  options.digests.md5 = false;  // write_and_commit hashes the body
   auto writer = store_.begin_upload_part(ctx.s3.bucket, ctx.s3.key, ctx.s3.upload_id,
                                          ctx.s3.part_number.value_or(0), std::move(options));
   if (!writer) {

@@ -99,6 +99,7 @@ s3_handler::awaitable_response s3_handler::put_object(context& ctx) {
   put_options options;
   options.headers = front::object_headers_from(ctx.req);
   options.expected_size = plan->expected_size;
+  options.digests.md5 = false;  // write_and_commit hashes the body
   auto writer = store_.begin_put(ctx.s3.bucket, ctx.s3.key, std::move(options));
   if (!writer) {
     co_return front::error(ctx, writer.error());

@@ -242,13 +242,14 @@ result<object_info> object_store::commit_part(object_writer& w, const commit_opt
     return errc::writer_closed;
   }
   const digests& d = file.finish();
-  if (options.content_md5 && *options.content_md5 != d.md5) {
+  const md5_digest md5 = data_md5(d, options);
+  if (options.content_md5 && *options.content_md5 != md5) {
     file.discard();
     return errc::bad_digest;
   }
   object_meta meta;
   meta.size = d.size;
-  meta.etag = to_hex_string(d.md5);
+  meta.etag = to_hex_string(md5);
   meta.last_modified = options.now;
   meta.headers.checksums = options.checksums;
   const std::string json = encode_meta(meta);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 
 #include "sigv4/crypto.hpp"
 #include "store/conditions.hpp"
@@ -25,6 +26,16 @@ std::string key_file_name(std::string_view key) {
 
 std::string to_hex_string(const md5_digest& d) {
   return sigv4::to_hex(d);
+}
+
+md5_digest data_md5(const digests& d, const commit_options& options) {
+  if (options.md5) {
+    return *options.md5;
+  }
+  if (!d.md5) {
+    throw std::logic_error("commit: a writer without MD5 needs commit_options::md5");
+  }
+  return *d.md5;
 }
 
 result<void> check_key(std::string_view key) noexcept {
@@ -475,14 +486,15 @@ result<object_info> object_store::commit_object(object_writer& w, const commit_o
     return errc::writer_closed;
   }
   const digests& d = file.finish();
-  if (options.content_md5 && *options.content_md5 != d.md5) {
+  const md5_digest md5 = data_md5(d, options);
+  if (options.content_md5 && *options.content_md5 != md5) {
     file.discard();
     return errc::bad_digest;
   }
   object_meta meta;
   meta.key = w.key_;
   meta.size = d.size;
-  meta.etag = to_hex_string(d.md5);
+  meta.etag = to_hex_string(md5);
   meta.last_modified = options.now;
   meta.headers = w.headers_;
   meta.headers.checksums.insert(meta.headers.checksums.end(), options.checksums.begin(),

@@ -104,6 +104,8 @@ struct commit_options {
   timestamp now{};
   // Content-MD5 as sent (decoded): bad_digest when the data differs.
   std::optional<md5_digest> content_md5;
+  // The data's MD5, required when the writer was opened with digests.md5 = false.
+  std::optional<md5_digest> md5;
   // Verified x-amz-checksum-* values to store: algorithm -> base64 (appended to the headers').
   std::vector<std::pair<std::string, std::string>> checksums;
   // Conditional write (ignored for parts): If-Match / If-None-Match as sent.

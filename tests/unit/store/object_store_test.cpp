@@ -39,7 +39,7 @@ std::string md5_hex(std::string_view data) {
                                   data.size());
   EXPECT_TRUE(w);
   EXPECT_TRUE(w->write(data));
-  return sigv4::to_hex(w->finish().md5);
+  return sigv4::to_hex(w->finish().md5.value());
 }
 
 class object_store_test : public ::testing::Test {
