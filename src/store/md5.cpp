@@ -12,6 +12,10 @@ namespace {
 
 struct scalar_ops {
   using vec = std::uint32_t;
+  static vec settle(vec x) {  // an empty asm the value must pass through as it is
+    asm("" : "+r"(x));
+    return x;
+  }
   static vec add(vec x, vec y) { return x + y; }
   static vec constant(std::uint32_t k) { return k; }
   template <int Bits>

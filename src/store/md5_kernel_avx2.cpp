@@ -15,6 +15,10 @@ namespace {
 struct ops {
   static constexpr bool split_g = false;  // the split costs more vector ops than it saves
   using vec = __m256i;
+  static vec settle(vec x) {  // an empty asm the value must pass through as it is
+    asm("" : "+x"(x));
+    return x;
+  }
   static vec add(vec x, vec y) { return _mm256_add_epi32(x, y); }
   static vec constant(std::uint32_t k) { return _mm256_set1_epi32(static_cast<int>(k)); }
   template <int Bits>
