@@ -6,6 +6,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
 ONEHOP_BUILD="$root/build/release" bench/presign/run.sh
+taskset -c 1 "$root/build/release/bench/bench_md5" --benchmark_min_time=0.3
 bench/store/install-peers.sh
 ONEHOP_BUILD="$root/build/release" bench/store/run.sh
 ONEHOP_BUILD="$root/build/release" bench/api/run.sh
