@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fresh.filename.find_first_of("/\\") != std::string::npos || fresh.size == 0 ||
         fresh.size > api::max_declared_size || fresh.content_type.find('/') == std::string::npos ||
         (!fresh.sha256.empty() && fresh.sha256.size() != 44) ||
-        (fresh.method != "PUT" && fresh.method != "POST")) {
+        (!fresh.method.empty() && fresh.method != "PUT" && fresh.method != "POST")) {
       __builtin_trap();
     }
     for (char c : fresh.content_type) {

@@ -45,6 +45,7 @@ config_result app_config_from(const config::onehop_config& c) {
   a.policy.checksum_required = u.checksum_required;
   a.policy.quota_bytes = u.quota_bytes;
   a.policy.quota_count = u.quota_count;
+  a.policy.default_post = u.default_method == "POST";  // config checks allow "PUT" or "POST"
 
   a.auth.hs256_secret = c.auth.jwt_secret;
   a.auth.issuer = c.auth.issuer;

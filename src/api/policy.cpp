@@ -165,7 +165,9 @@ bool key_belongs_to(std::string_view key, std::string_view prefix,
 result<upload_plan> plan_upload(const upload_policy& p, std::string_view content_type,
                                 std::uint64_t size, bool has_sha256, std::string_view method) {
   upload_plan plan;
-  if (method == "PUT" || method.empty()) {
+  if (method.empty()) {
+    plan.method = p.default_post ? upload_method::post : upload_method::put;
+  } else if (method == "PUT") {
     plan.method = upload_method::put;
   } else if (method == "POST") {
     plan.method = upload_method::post;

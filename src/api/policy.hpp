@@ -38,6 +38,9 @@ struct upload_policy {
   bool checksum_required = false;                // sha256 must be declared
   std::uint64_t quota_bytes = 1ull << 30;        // per user; 0 = unlimited
   std::uint64_t quota_count = 10000;             // per user; 0 = unlimited
+  // PUT or POST for a request that names no method ([uploads] default_method). Never multipart:
+  // that follows from the size.
+  bool default_post = false;
 };
 
 // Start-up check. The error (invalid_request) names the setting and the accepted range:

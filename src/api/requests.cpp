@@ -616,9 +616,6 @@ result<void> parse_upload_request(std::string_view body, upload_request& out) {
       return invalid("missing field \"" + std::string(json_name(f)) + "\"");
     }
   }
-  if (!h.has(upload_field::method)) {
-    out.method.assign("PUT");
-  }
   return {};
 }
 

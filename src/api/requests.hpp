@@ -44,7 +44,7 @@ inline constexpr std::size_t max_user_bytes = 64;
 // - size: integer 1..2^53. (The policy's maxSize is checked by the caller.)
 // - sha256: 32 bytes as canonical padded base64 (44 characters) or as 64 hex digits in either
 //   case; returned as base64. Empty when absent.
-// - method: exactly "PUT" or "POST"; "PUT" when absent.
+// - method: exactly "PUT" or "POST"; empty when absent (the policy's default_method applies).
 struct upload_request {
   std::string filename;
   std::string content_type;

@@ -114,6 +114,21 @@ def check_post_form_upload():
     assert (body["image"]["width"], body["image"]["height"]) == (33, 44)
 
 
+def check_default_method_from_config():
+    """[uploads] default_method = "POST": a request naming no method gets a POST form; one
+    naming PUT still gets PUT."""
+    with Api(store, dict(SECTIONS, uploads=dict(SECTIONS.get("uploads", {}),
+                                                default_method="POST"))) as posting:
+        token = hs256_token(user("default-post"))
+        data = png_bytes(32, 32)
+        s, created, _ = posting.create(token, data)
+        assert s == 201 and created["method"] == "POST" and "policy" in created["fields"], created
+        s, body = posting.upload(token, data)[:2]
+        assert s == 200 and body["image"]["size"] == len(data), body
+        s, created, _ = posting.create(token, data, method="PUT")
+        assert s == 201 and created["method"] == "PUT", created
+
+
 def check_post_form_rejects_other_size():
     token = hs256_token(user("poster2"))
     data = png_bytes(8, 8)

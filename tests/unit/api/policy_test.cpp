@@ -165,6 +165,22 @@ TEST(PlanUpload, SmallFilesArePutOrPost) {
   EXPECT_EQ(plan->method, upload_method::post);
 }
 
+TEST(PlanUpload, DefaultMethodAppliesOnlyWhenTheRequestNamesNone) {
+  upload_policy p;
+  p.default_post = true;  // [uploads] default_method = "POST"
+  p.max_size = 100 * MiB;
+  auto plan = plan_upload(p, "image/png", 12345, false, "");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->method, upload_method::post);
+  plan = plan_upload(p, "image/png", 12345, false, "PUT");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->method, upload_method::put);
+  // Above the threshold the size decides, whatever the default.
+  plan = plan_upload(p, "image/png", p.multipart_threshold + 1, false, "");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->method, upload_method::multipart);
+}
+
 TEST(PlanUpload, RefusalsHaveTheRightCodeAndMessage) {
   const upload_policy p;
   auto r = plan_upload(p, "text/plain", 10, false, "PUT");

@@ -57,7 +57,7 @@ TEST(UploadRequest, ParsesAllFields) {
 
 TEST(UploadRequest, DefaultsAndFieldOrder) {
   const auto r = upload_ok(R"({"size":1,"contentType":"image/gif","filename":"a"})");
-  EXPECT_EQ(r.method, "PUT");
+  EXPECT_EQ(r.method, "");  // the policy's default_method applies
   EXPECT_EQ(r.sha256, "");
   EXPECT_EQ(r.size, 1u);
   EXPECT_EQ(r.filename, "a");
@@ -77,7 +77,7 @@ TEST(UploadRequest, ReusedOutputIsResetBetweenRequests) {
   EXPECT_EQ(out.content_type, "image/jpeg");
   EXPECT_EQ(out.size, 7u);
   EXPECT_EQ(out.sha256, "");
-  EXPECT_EQ(out.method, "PUT");
+  EXPECT_EQ(out.method, "");
 }
 
 TEST(UploadRequest, Sha256HexEitherCaseBecomesBase64) {
