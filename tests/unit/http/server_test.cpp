@@ -473,6 +473,42 @@ TEST_F(server_test, read_some_into_fills_the_callers_buffer) {
   EXPECT_GT(handler_.largest_chunk_, 0u);
 }
 
+// A Content-Length body is read from the socket straight into the caller's buffer, past the
+// parser: it must stop at the body's end, so a request sent right behind it is answered too.
+TEST_F(server_test, body_read_into_the_callers_buffer_stops_where_the_next_request_starts) {
+  start();
+  std::string body(3 << 20, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    body[i] = static_cast<char>(i * 29 % 239);
+  }
+  const std::string second = "tail of the pipeline";
+  auto socket = connect();
+  send(socket, "PUT /echo_into HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 100));
+  // The rest of the body and the next request in one write: a read may take both.
+  send(socket, body.substr(100) + "PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                   std::to_string(second.size()) + "\r\n\r\n" + second);
+  const auto first_res = read_response(socket);
+  EXPECT_EQ(first_res.result_int(), 200);
+  EXPECT_EQ(first_res.body(),
+            std::to_string(body.size()) + " " + std::to_string(fnv1a(fnv_basis, body)));
+  EXPECT_TRUE(first_res.keep_alive());
+  const auto second_res = read_response(socket);
+  EXPECT_EQ(second_res.body(),
+            std::to_string(second.size()) + " " + std::to_string(fnv1a(fnv_basis, second)));
+}
+
+TEST_F(server_test, body_that_ends_early_is_incomplete) {
+  start();
+  auto socket = connect();
+  send(socket, "PUT /echo_into HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" +
+                   std::string(5000, 'x'));
+  socket.shutdown(tcp::socket::shutdown_send);
+  const auto res = read_response(socket);
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_EQ(res.body(), make_error_code(errc::incomplete_body).message());
+}
+
 TEST_F(server_test, file_response_header_and_small_body_arrive_together) {
   start();
   const auto path = std::filesystem::temp_directory_path() /
