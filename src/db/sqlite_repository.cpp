@@ -15,6 +15,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "db/cursor.hpp"
@@ -192,19 +193,9 @@ class sqlite_repository final : public repository {
       return w.error();
     }
     std::lock_guard lock(reader_mutex_);
-    auto st = reader_.prepare(find_pending_sql);
-    if (!st) {
-      return st.error();
-    }
-    st->bind(1, id).bind(2, user);
-    auto row = st->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
-      return std::optional<pending_upload>();
-    }
-    return std::optional<pending_upload>(read_pending(*st));
+    return query_one(
+        reader_, find_pending_sql, [&](sqlite::statement_use& st) { st.bind(1, id).bind(2, user); },
+        read_pending);
   }
 
   result<void> set_multipart_id(std::string_view id, std::string_view upload_id) override {
@@ -367,20 +358,20 @@ class sqlite_repository final : public repository {
       return w.error();
     }
     std::lock_guard lock(reader_mutex_);
-    auto st = reader_.prepare(usage_of_sql);
-    if (!st) {
-      return st.error();
+    auto found = query_one(
+        reader_, usage_of_sql,
+        [&](sqlite::statement_use& st) { st.bind(1, user).bind(2, to_sql(now)); },
+        [](sqlite::statement_use& st) {
+          return usage{static_cast<std::uint64_t>(st.int64(0)),
+                       static_cast<std::uint64_t>(st.int64(1))};
+        });
+    if (!found) {
+      return found.error();
     }
-    st->bind(1, user).bind(2, to_sql(now));
-    auto row = st->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
+    if (!*found) {
       return make_error(errc::corrupt, "usage query returned no row");
     }
-    return usage{static_cast<std::uint64_t>(st->int64(0)),
-                 static_cast<std::uint64_t>(st->int64(1))};
+    return **found;
   }
 
   result<std::vector<std::pair<std::string, usage>>> all_usage(sys_seconds now) override {
@@ -413,19 +404,16 @@ class sqlite_repository final : public repository {
       return w.error();
     }
     std::lock_guard lock(reader_mutex_);
-    auto st = reader_.prepare(key_known_sql);
-    if (!st) {
-      return st.error();
+    auto found = query_one(
+        reader_, key_known_sql, [&](sqlite::statement_use& st) { st.bind(1, key); },
+        [](sqlite::statement_use& st) { return st.int64(0) != 0; });
+    if (!found) {
+      return found.error();
     }
-    st->bind(1, key);
-    auto row = st->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
+    if (!*found) {
       return make_error(errc::corrupt, "key query returned no row");
     }
-    return st->int64(0) != 0;
+    return **found;
   }
 
   result<void> ping() override {
@@ -493,21 +481,32 @@ class sqlite_repository final : public repository {
     return {};
   }
 
-  static result<std::optional<image>> find_image_with(sqlite::connection& c, std::string_view user,
-                                                      std::string_view id) {
-    auto st = c.prepare(find_image_sql);
+  // Runs `sql` on `c` after bind(statement), and returns read(statement) of its first row, or
+  // nullopt when it has none.
+  template <class Bind, class Read>
+  static auto query_one(sqlite::connection& c, std::string_view sql, Bind bind, Read read)
+      -> result<std::optional<std::invoke_result_t<Read&, sqlite::statement_use&>>> {
+    using value = std::invoke_result_t<Read&, sqlite::statement_use&>;
+    auto st = c.prepare(sql);
     if (!st) {
       return st.error();
     }
-    st->bind(1, id).bind(2, user);
+    bind(*st);
     auto row = st->step();
     if (!row) {
       return row.error();
     }
     if (!*row) {
-      return std::optional<image>();
+      return std::optional<value>();
     }
-    return std::optional<image>(read_image(*st));
+    return std::optional<value>(read(*st));
+  }
+
+  static result<std::optional<image>> find_image_with(sqlite::connection& c, std::string_view user,
+                                                      std::string_view id) {
+    return query_one(
+        c, find_image_sql, [&](sqlite::statement_use& st) { st.bind(1, id).bind(2, user); },
+        read_image);
   }
 
   std::mutex writer_mutex_;
