@@ -11,18 +11,7 @@
 #include <string_view>
 
 #include "api/static_files.hpp"
-
-namespace {
-
-void check_at(bool ok, int line) {
-  if (!ok) {
-    std::fprintf(stderr, "static_path_fuzz: check failed at line %d\n", line);
-    std::abort();
-  }
-}
-#define check(ok) check_at((ok), __LINE__)
-
-}  // namespace
+#include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view raw(reinterpret_cast<const char*>(data), size);

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "api/upload_token.hpp"
+#include "fuzz_check.hpp"
 #include "sigv4/encoding.hpp"
 
 namespace api = onehop::api;
@@ -23,14 +24,6 @@ const api::upload_token_signer& signer() {
   static const api::upload_token_signer s("fuzz-upload-token-secret-0123456789abcdef");
   return s;
 }
-
-void check_at(bool ok, int line) {
-  if (!ok) {
-    std::fprintf(stderr, "upload_token_fuzz: check failed at line %d\n", line);
-    std::abort();
-  }
-}
-#define check(ok) check_at((ok), __LINE__)
 
 bool same(const api::upload_claims& a, const api::upload_claims& b) {
   return a.body == b.body && a.user == b.user && a.content_type == b.content_type &&

@@ -15,19 +15,12 @@
 
 #include "api/json_out.hpp"
 #include "api/uppy_requests.hpp"
+#include "fuzz_check.hpp"
 #include "sigv4/encoding.hpp"
 
 namespace api = onehop::api;
 
 namespace {
-
-void check_at(bool ok, int line) {
-  if (!ok) {
-    std::fprintf(stderr, "uppy_requests_fuzz: check failed at line %d\n", line);
-    std::abort();
-  }
-}
-#define check(ok) check_at((ok), __LINE__)
 
 template <class T>
 void check_error_renders(const api::result<T>& r) {
