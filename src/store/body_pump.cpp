@@ -165,7 +165,9 @@ class pump_service : public boost::asio::execution_context::service {
   using key_type = pump_service;
   static inline boost::asio::execution_context::id id;
 
-  // Spare buffers kept: enough for this many uploads at a time without allocating.
+  // Spare buffers kept: at most 16 MiB per I/O thread, what 16 uploads in flight hold anyway.
+  // Paired runs of PUT 1 MiB x 16 spent ~12% more CPU per byte with 8 or 16 spares: uploads
+  // keep their batches through the commit, so finishing and starting ones do not simply trade.
   static constexpr std::size_t max_spare = 32;
 
   explicit pump_service(boost::asio::execution_context& context) : service(context) {}

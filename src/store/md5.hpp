@@ -8,6 +8,8 @@
 // way, and md5_lane_group collects the data uploads on one thread have received so that they can
 // be hashed together (the idea of multi-buffer hashing, as in Intel's ISA-L and MinIO's md5-simd;
 // no library in Debian provides it). Every engine is checked against OpenSSL's MD5 in the tests.
+// MD5 is no longer a secure hash: it serves only as S3's ETag checksum here, never for a
+// signature or an integrity decision against an attacker (SigV4 and x-amz-checksum-* do that).
 
 #include <array>
 #include <cstddef>
