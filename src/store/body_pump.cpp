@@ -234,7 +234,7 @@ boost::asio::awaitable<result<fill_end>> fill(http::request& req, body_checker& 
       if (into.size == pump_batch_size) {
         co_return fill_end::batch_full;
       }
-      // Straight into the batch: no copy.
+      // Into the batch itself: from the socket for a Content-Length body, else from the parser.
       chunk = co_await req.read_some_into(
           std::span<char>(into.bytes.get() + into.size, pump_batch_size - into.size));
     }

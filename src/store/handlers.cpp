@@ -1,7 +1,5 @@
 #include "store/handlers.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <boost/beast/core/string.hpp>
 #include <charconv>
@@ -12,6 +10,7 @@
 #include "sigv4/encoding.hpp"
 #include "store/bucket_policy.hpp"
 #include "store/handlers_internal.hpp"
+#include "store/md5.hpp"
 #include "store/xml.hpp"
 
 namespace onehop::store {
@@ -186,10 +185,9 @@ boost::asio::awaitable<result<std::string>> read_small_body(s3_handler::context&
     co_return summary.error();
   }
   if (plan->content_md5) {
-    md5_digest digest{};
-    unsigned int size = 0;
-    EVP_Digest(body.data(), body.size(), digest.data(), &size, EVP_md5(), nullptr);
-    if (digest != *plan->content_md5) {
+    md5_hasher md5;
+    md5.update(body);
+    if (md5.finish() != *plan->content_md5) {
       co_return errc::bad_digest;
     }
   }

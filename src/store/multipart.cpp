@@ -1,7 +1,6 @@
 #include "store/multipart.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +9,7 @@
 #include "sigv4/crypto.hpp"
 #include "store/conditions.hpp"
 #include "store/engine_internal.hpp"
+#include "store/md5.hpp"
 #include "store/object_store.hpp"
 
 namespace onehop::store {
@@ -44,24 +44,15 @@ result<void> check_part_list(std::span<const completed_part> parts, std::uint32_
 }
 
 std::optional<std::string> multipart_etag(std::span<const std::string> part_etags) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr) {
-    return std::nullopt;
-  }
-  EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
+  md5_hasher md5;
   for (const std::string& etag : part_etags) {
     md5_digest raw{};
     if (!sigv4::hex_decode(unquote_etag(etag), raw)) {
-      EVP_MD_CTX_free(ctx);
       return std::nullopt;
     }
-    EVP_DigestUpdate(ctx, raw.data(), raw.size());
+    md5.update(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
   }
-  md5_digest out{};
-  unsigned len = 0;
-  EVP_DigestFinal_ex(ctx, out.data(), &len);
-  EVP_MD_CTX_free(ctx);
-  return sigv4::to_hex(out) + "-" + std::to_string(part_etags.size());
+  return sigv4::to_hex(md5.finish()) + "-" + std::to_string(part_etags.size());
 }
 
 bool is_valid_upload_id(std::string_view id) noexcept {
